@@ -1,0 +1,114 @@
+import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
+
+/**
+ * A loopback HTTP proxy between the code under test and moto: names each AWS operation, counts them, and lets
+ * a test inject faults (an error answer, a delay, or an action run before or after a call). Test-harness only.
+ */
+export interface AwsCall {
+  operation: string;
+  method: string;
+  path: string;
+}
+
+export interface Fault {
+  /** Which calls it applies to, e.g. 'PutKeyPolicy'. */
+  operation: string;
+  /** How many matching calls it affects (default: every one). */
+  times?: number;
+  /** Answer with this status and AWS error code instead of forwarding. */
+  status?: number;
+  code?: string;
+  message?: string;
+  /** Hold the call this long before forwarding (or answering). */
+  delayMs?: number;
+  /** Runs after the call was forwarded and answered: a second writer racing us. */
+  after?: () => Promise<void>;
+}
+
+export interface AwsProxy {
+  endpoint: string;
+  calls: AwsCall[];
+  inject(fault: Fault): void;
+  clear(): void;
+  count(operation?: string): number;
+  close(): Promise<void>;
+}
+
+export function operationOf(method: string, url: string, target: string | undefined): string {
+  if (target) return target.split('.').pop() ?? target;
+  const query = new URL(url, 'http://x').searchParams;
+  const s3 = (name: string) => ({ GET: `Get${name}`, PUT: `Put${name}`, DELETE: `Delete${name}` } as Record<string, string>)[method] ?? `${method} ${name}`;
+  if (query.has('policy')) return s3('BucketPolicy');
+  if (query.has('location')) return 'GetBucketLocation';
+  return `${method} ${new URL(url, 'http://x').pathname}`;
+}
+
+function errorBody(fault: Fault, operation: string, isJson: boolean): string {
+  const code = fault.code ?? 'InternalError';
+  const message = fault.message ?? `injected fault on ${operation}`;
+  return isJson ? JSON.stringify({ __type: code, message }) : `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>injected</RequestId></Error>`;
+}
+
+export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
+  const target = new URL(upstream);
+  const calls: AwsCall[] = [];
+  let faults: Array<Fault & { used: number }> = [];
+
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) =>
+    new Promise<void>((resolve) => {
+      const upstreamRequest = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+        (upstreamResponse) => {
+          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(res);
+          upstreamResponse.on('end', resolve);
+        },
+      );
+      upstreamRequest.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+        resolve();
+      });
+      upstreamRequest.end(body);
+    });
+
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      const targetHeader = req.headers['x-amz-target'];
+      const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader);
+      calls.push({ operation, method: req.method ?? '', path: req.url ?? '' });
+      const fault = faults.find((f) => f.operation === operation && (f.times === undefined || f.used < f.times));
+      if (fault) fault.used++;
+      if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (res.destroyed) return;
+      if (fault?.status) {
+        const isJson = Boolean(targetHeader);
+        res.writeHead(fault.status, { 'content-type': isJson ? 'application/x-amz-json-1.1' : 'application/xml', 'x-amzn-errortype': fault.code ?? 'InternalError' });
+        res.end(errorBody(fault, operation, isJson));
+        return;
+      }
+      await forward(req, Buffer.concat(chunks), res);
+      if (fault?.after) await fault.after();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    inject: (fault) => faults.push({ ...fault, used: 0 }),
+    clear: () => {
+      faults = [];
+      calls.length = 0;
+    },
+    count: (operation) => (operation ? calls.filter((c) => c.operation === operation).length : calls.length),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,73 @@
+import { CreateKeyCommand, GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from './project-root';
+
+/** Builds the owner account's bucket and key on an emulator, and reads their policies back. */
+export const FIXTURES = join(projectRoot(), 'test', 'fixtures');
+
+export function fixture(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8');
+}
+
+export function seedBucketPolicy(bucket = 'my-trail-bucket', partition = 'aws'): string {
+  return fixture('seed-bucket-policy.json').replaceAll('my-trail-bucket', bucket).replaceAll('arn:aws:', `arn:${partition}:`);
+}
+
+export interface Estate {
+  s3: S3Client;
+  kms: KMSClient;
+  bucket: string;
+  keyArn: string;
+  readBucketPolicy(): Promise<string | undefined>;
+  readKeyPolicy(): Promise<string>;
+  putBucketPolicy(policy: string | undefined): Promise<void>;
+  putKeyPolicy(policy: string): Promise<void>;
+}
+
+export interface EstateOptions {
+  endpoint: string;
+  bucket?: string;
+  region?: string;
+  /** undefined: the documented seed policy; null: no bucket policy at all. */
+  bucketPolicy?: string | null;
+  keyPolicy?: string;
+}
+
+export async function createEstate(options: EstateOptions): Promise<Estate> {
+  const region = options.region ?? 'us-east-1';
+  const bucket = options.bucket ?? 'my-trail-bucket';
+  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const s3 = new S3Client({ region, endpoint: options.endpoint, forcePathStyle: true, credentials });
+  const kms = new KMSClient({ region, endpoint: options.endpoint, credentials });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+  const bucketPolicy = options.bucketPolicy === undefined ? seedBucketPolicy(bucket) : options.bucketPolicy;
+  if (bucketPolicy !== null) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: bucketPolicy }));
+  const key = await kms.send(new CreateKeyCommand({ Policy: options.keyPolicy ?? fixture('cloudtrail-console-key-policy.json'), Description: 'CloudTrail log key' }));
+  const keyArn = key.KeyMetadata!.Arn!;
+  return {
+    s3,
+    kms,
+    bucket,
+    keyArn,
+    async readBucketPolicy() {
+      try {
+        return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
+      } catch (error) {
+        if ((error as Error).name === 'NoSuchBucketPolicy') return undefined;
+        throw error;
+      }
+    },
+    async readKeyPolicy() {
+      return (await kms.send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }))).Policy!;
+    },
+    async putBucketPolicy(policy) {
+      if (policy === undefined) await s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket }));
+      else await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policy }));
+    },
+    async putKeyPolicy(policy) {
+      await kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default', Policy: policy }));
+    },
+  };
+}

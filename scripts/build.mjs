@@ -1,0 +1,38 @@
+// Bundles the Lambda handler (and the operator CLI) into one minified CommonJS file each, plus the dev tools.
+import { build } from 'esbuild';
+
+const lambdaOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  sourcemap: true,
+  // The SDK ships ES modules under "module": tree-shaking them makes the bundle much smaller than "main" (CJS).
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+const only = process.argv[2];
+const builds = {
+  handler: () => build({ ...lambdaOptions, entryPoints: ['src/handler.ts'], outfile: 'dist/handler.js' }),
+  cli: () => build({ ...lambdaOptions, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  tools: () =>
+    build({
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: true,
+      packages: 'external',
+      logLevel: 'warning',
+      entryPoints: ['scripts/demo.ts', 'scripts/invoke.ts', 'bench/bench.ts'].filter((f) => existsSync(f)),
+      outdir: 'dist/tools',
+      outbase: '.',
+    }),
+};
+import { existsSync } from 'node:fs';
+
+const selected = only ? [only] : Object.keys(builds).filter((name) => name !== 'cli' || existsSync('src/cli/main.ts'));
+await Promise.all(selected.map((name) => builds[name]()));

@@ -1,0 +1,26 @@
+import { OrganizationMembership } from '../lifecycle/ports';
+import { explainAwsError } from './aws-errors';
+import { withRetries } from './retry';
+
+/**
+ * organizations:DescribeAccount, loaded only when ORGANIZATION_ID is set so the common path stays lean.
+ * Organizations is a global service served from us-east-1 (aws), cn-northwest-1 (aws-cn), us-gov-west-1.
+ */
+const ORGANIZATIONS_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' };
+
+export async function awsOrganizationMembership(partition: string): Promise<OrganizationMembership> {
+  const { OrganizationsClient, DescribeAccountCommand } = await import('@aws-sdk/client-organizations');
+  const client = new OrganizationsClient({ region: ORGANIZATIONS_REGION[partition] ?? 'us-east-1', maxAttempts: 1 });
+  return {
+    async describeAccount(accountId, signal) {
+      try {
+        const out = await withRetries(() => client.send(new DescribeAccountCommand({ AccountId: accountId }), { abortSignal: signal }), signal);
+        const account = out.Account;
+        return account ? { status: String(account.State ?? account.Status ?? ''), arn: account.Arn ?? '' } : undefined;
+      } catch (error) {
+        if ((error as { name?: string }).name === 'AccountNotFoundException') return undefined;
+        throw explainAwsError(error, 'organizations:DescribeAccount', accountId);
+      }
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * SDK clients built once per container and region (keys and buckets live in the key's region).
+ * Endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_KMS, which the SDK reads itself.
+ * The SDK's own retries are off: withRetries is the one retry policy (SPEC R10).
+ */
+const s3Clients = new Map<string, S3Client>();
+const kmsClients = new Map<string, KMSClient>();
+
+export function s3Client(region: string): S3Client {
+  let client = s3Clients.get(region);
+  if (!client) {
+    client = new S3Client({
+      region,
+      maxAttempts: 1,
+      followRegionRedirects: true,
+      forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+    });
+    s3Clients.set(region, client);
+  }
+  return client;
+}
+
+export function kmsClient(region: string): KMSClient {
+  let client = kmsClients.get(region);
+  if (!client) {
+    client = new KMSClient({ region, maxAttempts: 1 });
+    kmsClients.set(region, client);
+  }
+  return client;
+}

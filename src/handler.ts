@@ -1,0 +1,98 @@
+import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { awsOrganizationMembership } from './aws/aws-organization';
+import { awsPolicyStore } from './aws/aws-policy-store';
+import { responseUrlExtraHosts } from './config/settings';
+import { failureId, handleRequest, Dependencies, Outcome } from './lifecycle/lifecycle';
+import { OrganizationMembership } from './lifecycle/ports';
+import { Run } from './lifecycle/run';
+import { log } from './log';
+import { responseBody } from './response/response-body';
+import { admitResponseUrl, hostOf } from './response/response-url';
+import { sendResponse } from './response/send-response';
+
+let organizationMembership: Promise<OrganizationMembership> | undefined;
+
+const dependencies: Dependencies = {
+  env: process.env,
+  policyStore: awsPolicyStore,
+  organizationMembership: (partition) => (organizationMembership ??= awsOrganizationMembership(partition)),
+};
+
+/** SPEC R3: the request itself, or an SNS event whose records each carry one. */
+function requestsIn(event: unknown): unknown[] {
+  const records = (event as { Records?: unknown })?.Records;
+  if (!Array.isArray(records)) return [event];
+  return records.flatMap((record, index) => {
+    const message = (record as { Sns?: { Message?: unknown } })?.Sns?.Message;
+    try {
+      return [JSON.parse(String(message))];
+    } catch {
+      log.error('SNS record does not hold a JSON CloudFormation request; it cannot be answered', { record: index });
+      return [];
+    }
+  });
+}
+
+/** How long before the deadline the guard answers: room for the response PUT (SPEC R19). */
+export function guardMarginMs(remainingMs: number): number {
+  return Math.min(5000, Math.max(1000, remainingMs * 0.1));
+}
+
+function timedOut(event: CloudFormationCustomResourceEvent, run: Run): Outcome {
+  const written = [...new Set(run.written)];
+  const state = written.length === 0 ? 'no policy was changed' : `the ${written.join(' and the ')} had already been written and ${written.length === 1 ? 'was' : 'were'} not restored`;
+  return {
+    status: 'FAILED',
+    physicalResourceId: failureId(event),
+    reason: `The function ran out of time while ${run.step}; ${state}, so retry the stack operation and raise the function timeout if it happens again.`,
+  };
+}
+
+async function answer(request: unknown, deadline: number): Promise<void> {
+  const event = request as CloudFormationCustomResourceEvent;
+  const url = admitResponseUrl(event?.ResponseURL, responseUrlExtraHosts(process.env));
+  const context = { requestId: event?.RequestId, requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, stackId: event?.StackId };
+  if (!url) {
+    log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });
+    return;
+  }
+  const run = new Run();
+  let guard: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    guard = setTimeout(() => resolve('timeout'), Math.max(0, deadline - guardMarginMs(deadline - Date.now()) - Date.now()));
+  });
+  const result = await Promise.race([handleRequest(event, run, dependencies), timeout]);
+  clearTimeout(guard);
+  let outcome: Outcome;
+  if (result === 'timeout') {
+    run.expire();
+    outcome = timedOut(event, run);
+  } else {
+    outcome = result;
+  }
+  const body = responseBody({
+    Status: outcome.status,
+    ...(outcome.reason ? { Reason: outcome.reason } : {}),
+    PhysicalResourceId: outcome.physicalResourceId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    ...(outcome.data ? { Data: outcome.data } : {}),
+  });
+  const sent = await sendResponse(url, body, deadline);
+  const fields = { ...context, status: outcome.status, physicalResourceId: outcome.physicalResourceId, ...(outcome.reason ? { reason: outcome.reason } : {}), responseStatus: sent.statusCode ?? null, responseAttempts: sent.attempts };
+  if (sent.error) log.error('response could not be delivered', { ...fields, error: sent.error });
+  else log.info('response sent', fields);
+}
+
+export async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+  const deadline = Date.now() + context.getRemainingTimeInMillis();
+  for (const request of requestsIn(event)) {
+    try {
+      await answer(request, deadline);
+    } catch (error) {
+      // Never throw: a throw makes Lambda retry an asynchronous invocation that was already answered.
+      log.error('unexpected error while answering', { error: (error as Error)?.stack ?? String(error) });
+    }
+  }
+}
