@@ -65,7 +65,23 @@ async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: 
   const targets = targetsOf(enrollment, settings);
   const outcome = await applyPolicies(store, run, { bucketName: enrollment.bucketName, key: enrollment.key }, enrollPlan(targets), sizeCheck(targets));
   log.info('enrolled', { accountId: enrollment.accountId, bucket: enrollment.bucketName, prefix: enrollment.logFilePrefix, key: enrollment.key.arn, ...outcome });
-  return { status: 'SUCCESS', physicalResourceId: physicalIdOf(enrollment), data: responseData(enrollment) };
+  return { status: 'SUCCESS', physicalResourceId: physicalIdFor(event, enrollment), data: responseData(enrollment) };
+}
+
+/**
+ * SPEC R16: an Update with the same account and target keeps its id. Only TrailArn changing is still the same
+ * enrollment: a new id would make CloudFormation's cleanup Delete of the old one remove the shared entries.
+ */
+function physicalIdFor(event: CloudFormationCustomResourceEvent, enrollment: Enrollment): string {
+  if (event.RequestType === 'Update') {
+    const previous = enrollmentOfPhysicalId(event.PhysicalResourceId);
+    if (previous && sameTarget(previous, enrollment)) return event.PhysicalResourceId;
+  }
+  return physicalIdOf(enrollment);
+}
+
+function sameTarget(a: Enrollment, b: Enrollment): boolean {
+  return a.accountId === b.accountId && a.bucketName === b.bucketName && a.logFilePrefix === b.logFilePrefix && a.key.arn === b.key.arn;
 }
 
 async function assertSameRegion(store: PolicyStore, run: Run, enrollment: Enrollment): Promise<void> {

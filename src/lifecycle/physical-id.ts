@@ -5,7 +5,8 @@ import { validateBucketName, validateLogFilePrefix } from '../config/validate';
 /**
  * PhysicalResourceId (SPEC R15): deterministic, starts with the account, and carries everything Delete needs:
  *   222222222222;bucket=my-trail-bucket;prefix=org%2Flogs;key=arn:aws:kms:…:key/…;trail=
- * Field values never contain ';' (prefix and trail are URI-encoded).
+ * Field values never contain ';': the prefix escapes only '%', ';' and control characters (as %XX), so an id
+ * with a 200-character prefix still fits in 1 KB.
  */
 const NOT_ENROLLED = 'not-enrolled';
 
@@ -13,10 +14,14 @@ export function physicalIdOf(enrollment: Enrollment): string {
   return [
     enrollment.accountId,
     `bucket=${enrollment.bucketName}`,
-    `prefix=${encodeURIComponent(enrollment.logFilePrefix)}`,
+    `prefix=${escapeField(enrollment.logFilePrefix)}`,
     `key=${enrollment.key.arn}`,
-    `trail=${encodeURIComponent(enrollment.trailArn ?? '')}`,
+    `trail=${enrollment.trailArn ?? ''}`,
   ].join(';');
+}
+
+function escapeField(value: string): string {
+  return value.replace(/[%;\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
 }
 
 /** The id of a Create that failed: its Delete (the rollback) writes nothing (SPEC R17). */
@@ -40,7 +45,7 @@ export function enrollmentOfPhysicalId(id: string | undefined): Enrollment | und
     const logFilePrefix = decodeURIComponent(values.get('prefix') ?? '');
     if (logFilePrefix) validateLogFilePrefix(logFilePrefix, 'prefix');
     const key = parseKeyArn(values.get('key') ?? '', 'key');
-    const trailArn = decodeURIComponent(values.get('trail') ?? '');
+    const trailArn = values.get('trail') ?? '';
     if (trailArn && parseTrailArn(trailArn)?.accountId !== accountId) return undefined;
     return { accountId, bucketName, logFilePrefix, key, ...(trailArn ? { trailArn } : {}) };
   } catch {

@@ -1,0 +1,79 @@
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { join } from 'node:path';
+import { AwsProxy, startAwsProxy } from '../../devtools/aws-proxy';
+import { createEstate, Estate, EstateOptions } from '../../devtools/estate';
+import { cfnEvent, lambdaContext } from '../../devtools/events';
+import { MotoServer, motoEnvironment, startMoto } from '../../devtools/moto';
+import { projectRoot } from '../../devtools/project-root';
+import { ReceivedResponse, ResponseServer, startResponseServer } from '../../devtools/response-server';
+
+/**
+ * The built Lambda bundle against moto, through a loopback proxy that counts calls and injects faults, with a
+ * loopback server standing in for CloudFormation's ResponseURL. One per test file.
+ */
+export interface Harness {
+  moto: MotoServer;
+  proxy: AwsProxy;
+  responses: ResponseServer;
+  logs: string[];
+  /** Resets moto, builds a fresh bucket and key, and pins them in the function's environment. */
+  estate(options?: Omit<EstateOptions, 'endpoint'>, env?: Record<string, string>): Promise<Estate>;
+  /** Sets the function environment: the moto settings plus these (every other setting unset). */
+  configure(env: Record<string, string>): void;
+  invoke(event: CloudFormationCustomResourceEvent | unknown, remainingMs?: number): Promise<ReceivedResponse[]>;
+  request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string>, options?: { stackAccount?: string; physicalResourceId?: string }): CloudFormationCustomResourceEvent;
+  stop(): Promise<void>;
+}
+
+const SETTINGS = ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID'];
+
+export async function startHarness(): Promise<Harness> {
+  const moto = await startMoto();
+  const proxy = await startAwsProxy(moto.endpoint);
+  const responses = await startResponseServer();
+  const logs: string[] = [];
+  const base = motoEnvironment(proxy.endpoint);
+  const configure = (env: Record<string, string>) => {
+    for (const name of SETTINGS) delete process.env[name];
+    Object.assign(process.env, base, env);
+  };
+  configure({});
+  const { handler } = require(join(projectRoot(), 'dist', 'handler.js')) as typeof import('../../src/handler');
+  const capture = (...args: unknown[]) => logs.push(args.map(String).join(' '));
+  const spies = [jest.spyOn(console, 'log').mockImplementation(capture), jest.spyOn(console, 'error').mockImplementation(capture)];
+
+  return {
+    moto,
+    proxy,
+    responses,
+    logs,
+    configure,
+    async estate(options = {}, env = {}) {
+      await moto.reset();
+      const estate = await createEstate({ endpoint: moto.endpoint, ...options });
+      configure({ TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, ...env });
+      proxy.clear();
+      return estate;
+    },
+    async invoke(event, remainingMs = 30_000) {
+      const before = responses.received.length;
+      await handler(event, lambdaContext(remainingMs));
+      return responses.received.slice(before);
+    },
+    request(type, properties, options = {}) {
+      return cfnEvent(type, properties, { responseUrl: responses.url(type.toLowerCase()), ...options });
+    },
+    async stop() {
+      spies.forEach((s) => s.mockRestore());
+      await responses.close();
+      await proxy.close();
+      await moto.stop();
+    },
+  };
+}
+
+/** The single response an invocation must produce. */
+export function only(responses: ReceivedResponse[]): ReceivedResponse['body'] {
+  expect(responses).toHaveLength(1);
+  return responses[0]!.body;
+}

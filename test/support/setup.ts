@@ -1,0 +1,3 @@
+import { quietSdkNodeWarning } from '../../devtools/semantic';
+
+quietSdkNodeWarning();

@@ -1,0 +1,89 @@
+import { resolveEnrollment, stackMayManage } from '../../src/config/enrollment';
+import { readSettings } from '../../src/config/settings';
+import { OperatorError } from '../../src/core/errors';
+import { enrollmentOfPhysicalId, notEnrolledId, physicalIdOf } from '../../src/lifecycle/physical-id';
+import { KEY_ARN, MEMBER, OWNER } from './helpers';
+
+const stackIn = (account: string) => `arn:aws:cloudformation:us-east-1:${account}:stack/member/6c1c1d10-0000-11ef-8000-0a1b2c3d4e5f`;
+const settings = (env: Record<string, string> = {}) => readSettings({ TRAIL_BUCKET_NAME: 'my-trail-bucket', TRAIL_KEY_ARN: KEY_ARN, ...env });
+
+describe('resolving the enrollment (R1, R2)', () => {
+  it('defaults AccountId to the stack account and takes pinned targets from the environment', () => {
+    expect(resolveEnrollment({ ServiceToken: 'x' }, stackIn(MEMBER), settings())).toEqual({
+      accountId: MEMBER,
+      bucketName: 'my-trail-bucket',
+      logFilePrefix: '',
+      key: { arn: KEY_ARN, partition: 'aws', region: 'us-east-1', ownerAccountId: OWNER, keyId: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' },
+    });
+  });
+
+  it.each([
+    ['*'],
+    ['22222222222'],
+    ['2222222222222'],
+    ['abcdefghijkl'],
+    [' 222222222222'],
+    ['2222 2222222'],
+    ['arn:aws:iam::222222222222:root'],
+    ['22222222222?'],
+  ])('refuses AccountId %j with a sentence naming it', (value) => {
+    expect(() => resolveEnrollment({ AccountId: value }, stackIn(MEMBER), settings())).toThrow(
+      new OperatorError(`The property AccountId ${JSON.stringify(value)} is not a 12-digit AWS account ID; set it to exactly 12 digits with no spaces or wildcards, or leave it empty to use the stack's account.`),
+    );
+  });
+
+  it('refuses a property that names another target than the pinned one', () => {
+    expect(() => resolveEnrollment({ BucketName: 'other-bucket' }, stackIn(MEMBER), settings())).toThrow(/pinned to "my-trail-bucket" by TRAIL_BUCKET_NAME/);
+    expect(() => resolveEnrollment({ KeyArn: KEY_ARN.replace('0f1e', 'aaaa') }, stackIn(MEMBER), settings())).toThrow(/TRAIL_KEY_ARN/);
+    expect(resolveEnrollment({ BucketName: 'my-trail-bucket', KeyArn: KEY_ARN }, stackIn(MEMBER), settings()).bucketName).toBe('my-trail-bucket');
+  });
+
+  it('requires bucket and key when nothing pins them, and refuses alias ARNs', () => {
+    expect(() => resolveEnrollment({}, stackIn(MEMBER), readSettings({}))).toThrow(/BucketName is required/);
+    expect(() => resolveEnrollment({ BucketName: 'b-b-b' }, stackIn(MEMBER), readSettings({}))).toThrow(/KeyArn is required/);
+    expect(() => resolveEnrollment({ BucketName: 'b-b-b', KeyArn: 'arn:aws:kms:us-east-1:111111111111:alias/trail' }, stackIn(MEMBER), readSettings({}))).toThrow(/alias ARN/);
+  });
+
+  it.each([['/logs'], ['logs/'], ['lo*gs'], ['a'.repeat(201)]])('refuses LogFilePrefix %j', (prefix) => {
+    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings())).toThrow(OperatorError);
+  });
+
+  it('requires TrailArn to be a trail of the member in the key partition', () => {
+    expect(() => resolveEnrollment({ TrailArn: 'arn:aws:cloudtrail:us-east-1:333333333333:trail/t1' }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+    expect(resolveEnrollment({ TrailArn: 'arn:aws:cloudtrail:eu-west-1:222222222222:trail/org' }, stackIn(MEMBER), settings()).trailArn).toBe('arn:aws:cloudtrail:eu-west-1:222222222222:trail/org');
+  });
+
+  it('refuses malformed settings with the variable name', () => {
+    expect(() => readSettings({ PROTECTED_ACCOUNT_IDS: '123' })).toThrow(/PROTECTED_ACCOUNT_IDS contains '123'/);
+    expect(() => readSettings({ TRAIL_KEY_ARN: 'key' })).toThrow(/TRAIL_KEY_ARN/);
+  });
+});
+
+describe('who may manage which account (R24)', () => {
+  it('admits the own account, the owner account and admin accounts only', () => {
+    const s = settings({ ADMIN_ACCOUNT_IDS: '444444444444' });
+    expect(stackMayManage(MEMBER, MEMBER, OWNER, s)).toBe(true);
+    expect(stackMayManage(MEMBER, OWNER, OWNER, s)).toBe(true);
+    expect(stackMayManage(MEMBER, '444444444444', OWNER, s)).toBe(true);
+    expect(stackMayManage(MEMBER, '333333333333', OWNER, s)).toBe(false);
+  });
+});
+
+describe('physical resource ids (R15, R17)', () => {
+  const enrollment = resolveEnrollment({ LogFilePrefix: 'org;logs/a b', TrailArn: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/org' }, stackIn(MEMBER), settings());
+
+  it('round-trip everything Delete needs, start with the account and stay under 1 KB', () => {
+    const id = physicalIdOf(enrollment);
+    expect(id.startsWith(`${MEMBER};`)).toBe(true);
+    expect(enrollmentOfPhysicalId(id)).toEqual(enrollment);
+    expect(physicalIdOf(enrollment)).toBe(id);
+    const longest = resolveEnrollment({ LogFilePrefix: 'é'.repeat(200), BucketName: 'b'.repeat(63), KeyArn: undefined as never }, stackIn(MEMBER), settings({ TRAIL_BUCKET_NAME: 'b'.repeat(63) }));
+    expect(Buffer.byteLength(physicalIdOf(longest))).toBeLessThanOrEqual(1024);
+  });
+
+  it('read a failed Create id and foreign ids as nothing enrolled', () => {
+    expect(enrollmentOfPhysicalId(notEnrolledId(MEMBER, 'req-1'))).toBeUndefined();
+    expect(enrollmentOfPhysicalId('my-custom-id')).toBeUndefined();
+    expect(enrollmentOfPhysicalId(`${MEMBER};bucket=UPPER;prefix=;key=${KEY_ARN};trail=`)).toBeUndefined();
+  });
+});
