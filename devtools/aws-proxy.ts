@@ -21,7 +21,9 @@ export interface Fault {
   message?: string;
   /** Hold the call this long before forwarding (or answering). */
   delayMs?: number;
-  /** Runs after the call was forwarded and answered: a second writer racing us. */
+  /** Runs before the call is forwarded: a second writer racing us. */
+  before?: () => Promise<void>;
+  /** Runs after the call was forwarded and answered. */
   after?: () => Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
       const fault = faults.find((f) => f.operation === operation && (f.times === undefined || f.used < f.times));
       if (fault) fault.used++;
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault?.before) await fault.before();
       if (res.destroyed) return;
       if (fault?.status) {
         const isJson = Boolean(targetHeader);
