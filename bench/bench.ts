@@ -1,0 +1,94 @@
+/**
+ * npm run bench: cold start, AWS calls per request, a 200-account fleet rollout and policy capacity, measured
+ * side by side in one run. Prints a table per section and writes bench/results.json.
+ * Exits 1 only when something is functionally wrong (a request failed, an enrollment is missing, calls differ
+ * from the expected pattern); times never fail it.
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { startAwsProxy } from '../devtools/aws-proxy';
+import { createEstate } from '../devtools/estate';
+import { motoEnvironment, startMoto } from '../devtools/moto';
+import { projectRoot } from '../devtools/project-root';
+import { startResponseServer } from '../devtools/response-server';
+import { quietSdkNodeWarning } from '../devtools/semantic';
+import { measureAwsCalls, ScenarioResult } from './aws-calls';
+import { measureCapacity, CapacityRow } from './capacity';
+import { ColdStartResult, measureColdStart } from './cold-start';
+import { FleetResult, measureFleet } from './fleet';
+import { loadHandler } from './harness';
+import { Problems } from './report';
+
+interface Results {
+  timestamp: string;
+  node: string;
+  platform: string;
+  cpus: { count: number; model: string };
+  wallTimeMs?: number;
+  coldStart?: ColdStartResult;
+  awsCalls?: ScenarioResult[];
+  fleet?: FleetResult;
+  capacity?: CapacityRow[];
+  problems: string[];
+}
+
+async function main(): Promise<Results> {
+  quietSdkNodeWarning();
+  const started = process.hrtime.bigint();
+  const root = projectRoot();
+  const problems = new Problems();
+  const results: Results = {
+    timestamp: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: { count: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+    problems: problems.list,
+  };
+  console.log(`bench: node ${results.node}, ${results.platform}, ${results.cpus.count} x ${results.cpus.model}`);
+
+  try {
+    results.coldStart = measureColdStart(root, problems);
+
+    const moto = await startMoto();
+    const proxy = await startAwsProxy(moto.endpoint);
+    const responses = await startResponseServer();
+    try {
+      // The estate is built straight on moto; the handler goes through the proxy so every call it makes is counted.
+      const estate = await createEstate({ endpoint: moto.endpoint });
+      Object.assign(process.env, motoEnvironment(proxy.endpoint), { TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn });
+      const invoker = loadHandler(root, responses);
+      results.awsCalls = await measureAwsCalls(invoker, proxy, responses, estate, problems);
+      results.fleet = await measureFleet(invoker, proxy, responses, estate, problems);
+    } finally {
+      await responses.close();
+      await proxy.close();
+      await moto.stop();
+    }
+
+    results.capacity = measureCapacity(problems);
+  } catch (error) {
+    problems.add(`the bench stopped: ${(error as Error)?.stack ?? String(error)}`);
+  }
+
+  results.wallTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const out = join(root, 'bench', 'results.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwall time ${(results.wallTimeMs / 1000).toFixed(1)} s; results written to ${out}`);
+  if (problems.list.length > 0) {
+    console.log(`\n${problems.list.length} functional problem(s):`);
+    for (const p of problems.list) console.log(`- ${p}`);
+  } else {
+    console.log('no functional problems');
+  }
+  return results;
+}
+
+main()
+  .then((results) => {
+    process.exitCode = results.problems.length > 0 ? 1 : 0;
+  })
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });

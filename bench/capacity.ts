@@ -1,0 +1,96 @@
+/**
+ * Section 4: capacity (pure, no AWS). How many member accounts the bucket policy and the key policy hold before
+ * their compact JSON passes the AWS limits, starting from the fixtures (seed bucket policy listing the owner,
+ * CloudTrail's console key policy) and adding accounts one at a time with the pure core.
+ */
+import { fixture, seedBucketPolicy } from '../devtools/estate';
+import { enrollInBucketPolicy } from '../src/core/bucket-policy';
+import { enrollInKeyPolicy } from '../src/core/key-policy';
+import { compactByteLength, parsePolicy, PolicyDocument } from '../src/core/policy-document';
+import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../src/core/size-limits';
+import { heading, printTable, Problems } from './report';
+
+const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const FIRST_MEMBER = 200_000_000_000;
+/** Far above any real capacity; stops a core that never grows the document from looping forever. */
+const MAX_ACCOUNTS = 5_000;
+
+export const BUCKET_NAMES = ['ct-logs-01', 'org-cloudtrail-logs1', 'org-cloudtrail-logs-111111111111-useast1'];
+export const PREFIXES = ['', 'cloudtrail'];
+
+export interface Fill {
+  /** Member accounts that fit (the owner, already listed in the fixture, not counted). */
+  accounts: number;
+  /** Compact size with that many members, and the size the next member would have made it. */
+  bytesAtCapacity: number;
+  bytesOverLimit: number;
+  startBytes: number;
+  bytesPerAccount: number;
+  limit: number;
+}
+
+export interface CapacityRow {
+  bucketName: string;
+  bucketNameLength: number;
+  logFilePrefix: string;
+  bucket: Fill;
+  key: Fill;
+}
+
+function fill(start: PolicyDocument, limit: number, add: (doc: PolicyDocument, account: string) => PolicyDocument, problems: Problems, what: string): Fill {
+  let doc = start;
+  const startBytes = compactByteLength(start);
+  let size = startBytes;
+  let accounts = 0;
+  for (;;) {
+    const next = add(doc, String(FIRST_MEMBER + accounts));
+    const nextSize = compactByteLength(next);
+    if (nextSize > limit) {
+      return { accounts, bytesAtCapacity: size, bytesOverLimit: nextSize, startBytes, bytesPerAccount: (nextSize - startBytes) / (accounts + 1), limit };
+    }
+    if (!problems.check(nextSize > size && accounts < MAX_ACCOUNTS, `${what}: adding account ${FIRST_MEMBER + accounts} did not grow the policy (${size} -> ${nextSize} bytes)`)) {
+      return { accounts, bytesAtCapacity: size, bytesOverLimit: NaN, startBytes, bytesPerAccount: NaN, limit };
+    }
+    doc = next;
+    size = nextSize;
+    accounts++;
+  }
+}
+
+function seedFor(bucketName: string, prefix: string): PolicyDocument {
+  // The owner is listed under the same prefix its own trail would use.
+  const text = seedBucketPolicy(bucketName).replaceAll(`:::${bucketName}/AWSLogs/`, `:::${bucketName}/${prefix ? `${prefix}/` : ''}AWSLogs/`);
+  return parsePolicy(text, 'seed bucket policy');
+}
+
+export function measureCapacity(problems: Problems): CapacityRow[] {
+  heading('4. Capacity (pure core, no AWS): member accounts that fit before the policy size limits');
+  const keySeed = parsePolicy(fixture('cloudtrail-console-key-policy.json'), 'console key policy');
+  const keyTarget = { keyArn: KEY_ARN, sid: 'Allow CloudTrail to encrypt logs' };
+  // The key policy does not depend on the bucket or the prefix: fill it once.
+  const key = fill(keySeed, KEY_POLICY_LIMIT_BYTES, (doc, accountId) => enrollInKeyPolicy(doc, keyTarget, { partition: 'aws', accountId }), problems, 'key policy');
+  const rows: CapacityRow[] = [];
+  for (const bucketName of BUCKET_NAMES) {
+    for (const logFilePrefix of PREFIXES) {
+      const target = { partition: 'aws' as const, bucketName, logFilePrefix, sid: 'AWSCloudTrailWrite20131101' };
+      const bucket = fill(seedFor(bucketName, logFilePrefix), BUCKET_POLICY_LIMIT_BYTES, (doc, accountId) => enrollInBucketPolicy(doc, target, { partition: 'aws', accountId }), problems, `bucket policy of ${bucketName}`);
+      rows.push({ bucketName, bucketNameLength: bucketName.length, logFilePrefix, bucket, key });
+    }
+  }
+  console.log(`limits: bucket policy ${BUCKET_POLICY_LIMIT_BYTES.toLocaleString('en-US')} bytes, key policy ${KEY_POLICY_LIMIT_BYTES.toLocaleString('en-US')} bytes (compact JSON); owner already listed, not counted`);
+  printTable(
+    ['bucket name (length)', 'prefix', 'bucket: accounts', 'bytes at capacity', 'bytes/account', 'key: accounts', 'bytes at capacity', 'bytes/account', 'fleet limit'],
+    rows.map((r) => [
+      `${r.bucketName} (${r.bucketNameLength})`,
+      r.logFilePrefix || '(none)',
+      r.bucket.accounts,
+      r.bucket.bytesAtCapacity.toLocaleString('en-US'),
+      r.bucket.bytesPerAccount.toFixed(1),
+      r.key.accounts,
+      r.key.bytesAtCapacity.toLocaleString('en-US'),
+      r.key.bytesPerAccount.toFixed(1),
+      `${Math.min(r.bucket.accounts, r.key.accounts)} (${r.bucket.accounts <= r.key.accounts ? 'bucket' : 'key'})`,
+    ]),
+  );
+  return rows;
+}

@@ -1,0 +1,139 @@
+/**
+ * Section 1: cold start. Bundle size of dist/handler.js and how long a fresh `node` takes to load it, next to
+ * `node -e 0` and next to a reference bundle (S3Client + KMSClient and the four policy commands, nothing else)
+ * built in the same run with the handler's esbuild options.
+ */
+import { buildSync } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { bytes, heading, median, ms, printTable, Problems, ratio } from './report';
+
+export const LOAD_RUNS = 21;
+export const TARGET_RATIO = 1.15;
+
+const REFERENCE_ENTRY = `// Written by bench/cold-start.ts: the least a Lambda editing both policies has to load.
+export { S3Client, GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+export { KMSClient, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+`;
+
+export interface BundleSize {
+  path: string;
+  bytes: number;
+  gzipBytes: number;
+}
+
+export interface LoadTimes {
+  label: string;
+  command: string;
+  runsMs: number[];
+  medianMs: number;
+  minMs: number;
+  /** Median minus the `node -e 0` median. */
+  netMs: number;
+}
+
+export interface ColdStartResult {
+  runs: number;
+  handler: BundleSize;
+  reference: BundleSize;
+  loads: LoadTimes[];
+  ratioRaw: number;
+  ratioNet: number;
+  target: number;
+  withinTarget: boolean;
+}
+
+function sizeOf(path: string): BundleSize {
+  const content = readFileSync(path);
+  return { path, bytes: statSync(path).size, gzipBytes: gzipSync(content).length };
+}
+
+/** Builds the reference bundle under dist/bench/ (inside the project so node_modules resolve). */
+export function buildReferenceBundle(root: string): string {
+  const dir = join(root, 'dist', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const entry = join(dir, 'reference-entry.mjs');
+  const outfile = join(dir, 'reference.js');
+  writeFileSync(entry, REFERENCE_ENTRY);
+  buildSync({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+function timeNode(script: string, problems: Problems, label: string): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) problems.add(`loading ${label} failed (exit ${result.status}): ${(result.stderr ?? '').trim().slice(0, 500)}`);
+  return elapsed;
+}
+
+export function measureColdStart(root: string, problems: Problems, runs = LOAD_RUNS): ColdStartResult {
+  heading(`1. Cold start: bundle size and load time (${runs} fresh node processes each, interleaved)`);
+  const handlerPath = join(root, 'dist', 'handler.js');
+  const referencePath = buildReferenceBundle(root);
+  const subjects = [
+    { label: 'handler (dist/handler.js)', command: `require(${JSON.stringify(handlerPath)})` },
+    { label: 'reference (S3+KMS, 4 commands)', command: `require(${JSON.stringify(referencePath)})` },
+    { label: 'empty (node -e 0)', command: '0' },
+  ];
+  // One untimed round first: fills the page cache so the first timed round is not an outlier.
+  for (const s of subjects) timeNode(s.command, problems, s.label);
+  const times: number[][] = subjects.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    // Rotate the start of each round too, so none of the three always runs right after the same neighbour.
+    for (let k = 0; k < subjects.length; k++) {
+      const i = (round + k) % subjects.length;
+      times[i]!.push(timeNode(subjects[i]!.command, problems, subjects[i]!.label));
+    }
+  }
+  const emptyMedian = median(times[2]!);
+  const loads: LoadTimes[] = subjects.map((s, i) => ({
+    label: s.label,
+    command: `node -e "${s.command}"`,
+    runsMs: times[i]!.map((t) => Math.round(t * 1000) / 1000),
+    medianMs: median(times[i]!),
+    minMs: Math.min(...times[i]!),
+    netMs: median(times[i]!) - emptyMedian,
+  }));
+  const handler = sizeOf(handlerPath);
+  const reference = sizeOf(referencePath);
+  const ratioRaw = loads[0]!.medianMs / loads[1]!.medianMs;
+  const ratioNet = loads[0]!.netMs / loads[1]!.netMs;
+
+  printTable(
+    ['bundle', 'bytes', 'gzip bytes'],
+    [
+      ['handler', bytes(handler.bytes), bytes(handler.gzipBytes)],
+      ['reference', bytes(reference.bytes), bytes(reference.gzipBytes)],
+      ['handler/reference', ratio(handler.bytes / reference.bytes), ratio(handler.gzipBytes / reference.gzipBytes)],
+    ],
+  );
+  console.log('');
+  printTable(
+    ['load', 'median', 'min', 'median - node -e 0'],
+    loads.map((l) => [l.label, ms(l.medianMs), ms(l.minMs), ms(l.netMs)]),
+  );
+  console.log('');
+  const withinTarget = ratioNet <= TARGET_RATIO;
+  printTable(
+    ['handler/reference', 'ratio', `target <= ${TARGET_RATIO}x`],
+    [
+      ['raw load time', ratio(ratioRaw), ratioRaw <= TARGET_RATIO ? 'within' : 'over'],
+      ['minus node -e 0', ratio(ratioNet), withinTarget ? 'within' : 'over'],
+    ],
+  );
+  return { runs, handler, reference, loads, ratioRaw, ratioNet, target: TARGET_RATIO, withinTarget };
+}
