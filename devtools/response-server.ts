@@ -1,4 +1,5 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import type { ResponseFields } from '../src/response/response-body';
 
 /** A loopback stand-in for CloudFormation's presigned response URL; records every PUT. */
 export interface ReceivedResponse {
@@ -6,15 +7,7 @@ export interface ReceivedResponse {
   path: string;
   headers: IncomingHttpHeaders;
   rawBody: string;
-  body: {
-    Status: 'SUCCESS' | 'FAILED';
-    Reason?: string;
-    PhysicalResourceId: string;
-    StackId: string;
-    RequestId: string;
-    LogicalResourceId: string;
-    Data?: Record<string, string>;
-  };
+  body: ResponseFields;
 }
 
 export interface ResponseServer {
