@@ -11,10 +11,4 @@ export function samePolicy(a: string | undefined, b: string | undefined): boolea
 }
 
 /** The AWS SDK warns once per client copy that Node 20 support ends; the tools run on Node 20 on purpose. */
-export function quietSdkNodeWarning(): void {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).startsWith('NodeVersionSupportWarning')) return;
-    (emit as (...args: unknown[]) => void)(warning, ...rest);
-  }) as typeof process.emitWarning;
-}
+export { dropSdkNodeVersionWarning as quietSdkNodeWarning } from '../src/cli/quiet-warnings';

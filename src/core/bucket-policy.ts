@@ -127,5 +127,6 @@ export function bucketEnrollmentGaps(current: PolicyDocument | undefined, target
   const statement = current.Statement[index]!;
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
   const gaps = asList(statement.Resource).includes(resource) ? [] : [`Resource does not list ${resource}`];
-  return [...gaps, ...sourceConditionGaps(statement, member)];
+  const denials = denyingStatementsNaming(current, resource, (s) => asList(s.Resource)).map((d) => `statement ${d} denies ${resource}`);
+  return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
 }

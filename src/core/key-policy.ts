@@ -123,5 +123,6 @@ export function keyEnrollmentGaps(current: PolicyDocument, target: KeyTarget, me
   const patterns = managedKeyPatterns(current, target);
   const pattern = trailArnPattern(member.partition, member.accountId);
   const gaps = patterns === undefined || patterns.includes(pattern) ? [] : [`StringLike ${ENCRYPTION_CONTEXT_KEY} does not list ${pattern}`];
-  return [...gaps, ...sourceConditionGaps(statement, member)];
+  const denials = denyingStatementsNaming(current, pattern, contextValues).map((d) => `statement ${d} denies ${pattern}`);
+  return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
 }

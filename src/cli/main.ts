@@ -1,0 +1,40 @@
+import { awsPolicyStore } from '../aws/aws-policy-store';
+import { OperatorError } from '../core/errors';
+import { parseCliArgs, USAGE } from './args';
+import { dropSdkNodeVersionWarning } from './quiet-warnings';
+import { readEstate } from './read-estate';
+import { renderJson, renderText } from './render';
+import { buildStatusReport } from './status-report';
+import { resolveTargets } from './targets';
+
+/** cloudtrail-enrollment status: exit 0 clean, 1 drift or problems, 2 usage or AWS error (one line on stderr). */
+export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  const args = parseCliArgs(argv);
+  if (args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const targets = resolveTargets(args, env);
+  const estate = await readEstate(targets, awsPolicyStore(targets.key.region), new AbortController().signal);
+  const report = buildStatusReport(targets, estate);
+  process.stdout.write(`${args.json ? renderJson(report) : renderText(report)}\n`);
+  return report.drift ? 1 : 0;
+}
+
+function oneLine(error: unknown): string {
+  if (error instanceof OperatorError) return error.message.replace(/\s+/g, ' ');
+  return `Unexpected error: ${String((error as Error)?.message ?? error).replace(/\s+/g, ' ').slice(0, 300)}`;
+}
+
+if (require.main === module) {
+  dropSdkNodeVersionWarning();
+  main(process.argv.slice(2), process.env).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`cloudtrail-enrollment: ${oneLine(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,36 @@
+import { StatusReport } from './status-report';
+
+/** The --json output: one object, one line per field for people, parseable for scripts. */
+export function renderJson(report: StatusReport): string {
+  return JSON.stringify(report, null, 2);
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** The human output: the targets, an aligned table (one row per problem line), estate problems, notes, a summary. */
+export function renderText(report: StatusReport): string {
+  const out: string[] = [];
+  out.push(`Bucket ${report.bucket}  Key ${report.key}  Prefix ${report.prefix === null ? '(any)' : report.prefix === '' ? '(none)' : report.prefix}`, '');
+  const rows = report.accounts.flatMap((a) => {
+    const prefixes = a.bucketPrefixes.length === 0 ? '-' : a.bucketPrefixes.map((p) => (p === '' ? '(none)' : p)).join(', ');
+    const [first = 'ok', ...more] = a.problems;
+    return [[a.accountId, a.inBucketPolicy ? 'yes' : 'no', prefixes, a.inKeyPolicy ? 'yes' : 'no', first], ...more.map((p) => ['', '', '', '', p])];
+  });
+  out.push(...table(['ACCOUNT', 'BUCKET', 'PREFIXES', 'KEY', 'PROBLEMS'], rows));
+  if (report.accounts.length === 0) out.push('(no account is listed in either policy)');
+  if (report.problems.length > 0) out.push('', 'Estate problems:', ...report.problems.map((p) => `  - ${p}`));
+  if (report.notes.length > 0) out.push('', 'Notes:', ...report.notes.map((n) => `  - ${n}`));
+  const troubled = report.accounts.filter((a) => a.problems.length > 0).length;
+  const estate = report.problems.length > 0 ? `, ${plural(report.problems.length, 'estate problem')}` : '';
+  const verdict = report.drift ? 'drift found' : 'no drift';
+  out.push('', `${plural(report.accounts.length, 'account')}: ${report.accounts.length - troubled} clean, ${troubled} with problems${estate}; ${verdict}.`);
+  return out.join('\n');
+}

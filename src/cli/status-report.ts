@@ -1,0 +1,135 @@
+import { bucketArn, bucketLogsResource, KeyRef, trailArnPattern } from '../core/arns';
+import { bucketEnrollmentGaps, BucketTarget, bucketPolicyName, managedBucketResources } from '../core/bucket-policy';
+import { keyEnrollmentGaps, KeyTarget, keyPolicyName, managedKeyPatterns } from '../core/key-policy';
+import { MemberTrail } from '../core/source-conditions';
+import { EstateSnapshot } from './read-estate';
+import { StatusTargets } from './targets';
+
+/** What `status` prints, as data (the --json output); built from the policies alone, no AWS calls. */
+export interface AccountStatus {
+  accountId: string;
+  /** The prefixes the bucket statement lists the account under ('' is no prefix), in policy order. */
+  bucketPrefixes: string[];
+  inBucketPolicy: boolean;
+  inKeyPolicy: boolean;
+  problems: string[];
+}
+
+export interface StatusReport {
+  bucket: string;
+  key: string;
+  /** The expected prefix, or null when none is pinned (any prefix is fine). */
+  prefix: string | null;
+  accounts: AccountStatus[];
+  /** Estate-level drift: a missing policy or statement, a region mismatch. */
+  problems: string[];
+  /** Worth knowing, not drift: entries this tool cannot attribute to an account, a key statement open to every trail. */
+  notes: string[];
+  drift: boolean;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+interface Listing {
+  /** account → prefixes, in the order the statement lists them. */
+  accounts: Map<string, string[]>;
+  unrecognised: string[];
+}
+
+/** Splits the statement's Resource entries into <bucket>/[<prefix>/]AWSLogs/<account>/* and everything else. */
+function bucketListing(resources: string[], target: Omit<BucketTarget, 'logFilePrefix'>): Listing {
+  const shape = new RegExp(`^${escapeRegExp(bucketArn(target.partition, target.bucketName))}/(?:(.+)/)?AWSLogs/([0-9]{12})/\\*$`);
+  const accounts = new Map<string, string[]>();
+  const unrecognised: string[] = [];
+  for (const resource of resources) {
+    const match = shape.exec(resource);
+    const prefix = match?.[1] ?? '';
+    const accountId = match?.[2];
+    if (!accountId || bucketLogsResource(target.partition, target.bucketName, prefix, accountId) !== resource) {
+      unrecognised.push(resource);
+      continue;
+    }
+    const prefixes = accounts.get(accountId) ?? [];
+    if (!prefixes.includes(prefix)) prefixes.push(prefix);
+    accounts.set(accountId, prefixes);
+  }
+  return { accounts, unrecognised };
+}
+
+/** Splits the key statement's trail patterns into arn:<p>:cloudtrail:*:<account>:trail/* and everything else. */
+function keyListing(patterns: string[], key: KeyRef): { accounts: Set<string>; unrecognised: string[] } {
+  const shape = new RegExp(`^${escapeRegExp(trailArnPattern(key.partition, '@')).replace('@', '([0-9]{12})')}$`);
+  const accounts = new Set<string>();
+  const unrecognised: string[] = [];
+  for (const pattern of patterns) {
+    const accountId = shape.exec(pattern)?.[1];
+    if (accountId) accounts.add(accountId);
+    else unrecognised.push(pattern);
+  }
+  return { accounts, unrecognised };
+}
+
+function listedAt(prefix: string): string {
+  return prefix === '' ? 'without a prefix' : `under prefix '${prefix}'`;
+}
+
+function prefixProblem(prefixes: string[], expected: string): string {
+  const wanted = expected === '' ? 'without a prefix as expected' : `under the expected prefix '${expected}'`;
+  return `the bucket policy does not list it ${wanted}, only ${prefixes.map(listedAt).join(' and ')}`;
+}
+
+export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot): StatusReport {
+  const partition = targets.key.partition;
+  const bucketBase = { partition, bucketName: targets.bucketName, sid: targets.bucketSid };
+  const keyTarget: KeyTarget = { keyArn: targets.key.arn, sid: targets.keySid };
+  const problems: string[] = [];
+  const notes: string[] = [];
+
+  const resources = managedBucketResources(estate.bucketPolicy, { ...bucketBase, logFilePrefix: '' });
+  if (!estate.bucketPolicy) problems.push(`the bucket ${targets.bucketName} has no bucket policy`);
+  else if (resources.length === 0) problems.push(`the ${bucketPolicyName(targets.bucketName)} has no statement that lets CloudTrail write (Sid "${targets.bucketSid}", or an Allow of s3:PutObject to cloudtrail.amazonaws.com)`);
+  const inBucket = bucketListing(resources, bucketBase);
+  for (const entry of inBucket.unrecognised) notes.push(`the bucket statement lists ${entry}, which is not an AWSLogs/<account>/* path of this bucket`);
+
+  const patterns = managedKeyPatterns(estate.keyPolicy, keyTarget);
+  const keyAdmitsEveryTrail = patterns === undefined;
+  if (patterns?.length === 0) problems.push(`the ${keyPolicyName(targets.key.arn)} has no statement that lets CloudTrail call kms:GenerateDataKey* (Sid "${targets.keySid}", or an Allow to cloudtrail.amazonaws.com)`);
+  if (keyAdmitsEveryTrail) notes.push(`the key statement has no StringLike kms:EncryptionContext:aws:cloudtrail:arn condition, so it admits the trails of every account`);
+  const inKey = keyListing(patterns ?? [], targets.key);
+  for (const entry of inKey.unrecognised) notes.push(`the key statement lists ${entry}, which is not an account-wide trail pattern ${trailArnPattern(partition, '<account>')}`);
+
+  if (estate.bucketRegion !== targets.key.region) {
+    problems.push(`the bucket ${targets.bucketName} is in ${estate.bucketRegion} but the key is in ${targets.key.region}; CloudTrail needs both in the same region`);
+  }
+
+  const accountIds = [...new Set([...inBucket.accounts.keys(), ...inKey.accounts])].sort();
+  const accounts = accountIds.map((accountId): AccountStatus => {
+    const member: MemberTrail = { partition, accountId };
+    const bucketPrefixes = inBucket.accounts.get(accountId) ?? [];
+    const inBucketPolicy = bucketPrefixes.length > 0;
+    const inKeyPolicy = keyAdmitsEveryTrail || inKey.accounts.has(accountId);
+    const accountProblems: string[] = [];
+    if (inBucketPolicy && !inKeyPolicy) accountProblems.push('half-enrolled: in the bucket policy but not in the key policy');
+    if (inKeyPolicy && !inBucketPolicy) accountProblems.push('half-enrolled: in the key policy but not in the bucket policy');
+    if (inBucketPolicy && targets.prefix !== undefined && !bucketPrefixes.includes(targets.prefix)) accountProblems.push(prefixProblem(bucketPrefixes, targets.prefix));
+    const gaps = new Set<string>();
+    for (const logFilePrefix of bucketPrefixes) {
+      for (const gap of bucketEnrollmentGaps(estate.bucketPolicy, { ...bucketBase, logFilePrefix }, member)) gaps.add(`bucket policy: ${gap}`);
+    }
+    if (inKeyPolicy) for (const gap of keyEnrollmentGaps(estate.keyPolicy, keyTarget, member)) gaps.add(`key policy: ${gap}`);
+    accountProblems.push(...gaps);
+    return { accountId, bucketPrefixes, inBucketPolicy, inKeyPolicy, problems: accountProblems };
+  });
+
+  return {
+    bucket: targets.bucketName,
+    key: targets.key.arn,
+    prefix: targets.prefix ?? null,
+    accounts,
+    problems,
+    notes,
+    drift: problems.length > 0 || accounts.some((a) => a.problems.length > 0),
+  };
+}

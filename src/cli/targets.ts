@@ -1,0 +1,33 @@
+import { KeyRef, parseKeyArn } from '../core/arns';
+import { fail } from '../core/errors';
+import { readSettings } from '../config/settings';
+import { validateBucketName, validateLogFilePrefix } from '../config/validate';
+import { StatusArgs } from './args';
+
+/** The bucket, key and statements to inspect: flags first, then the function's own settings (SPEC R2). */
+export interface StatusTargets {
+  bucketName: string;
+  key: KeyRef;
+  /** The prefix every entry is expected under; undefined when neither --prefix nor TRAIL_LOG_FILE_PREFIX pins one. */
+  prefix?: string;
+  bucketSid: string;
+  keySid: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export function resolveTargets(args: StatusArgs, env: Env): StatusTargets {
+  // A flag replaces its variable entirely, so a bad value in an overridden variable does not get in the way.
+  const settings = readSettings({
+    ...env,
+    ...(args.bucket !== undefined ? { TRAIL_BUCKET_NAME: undefined } : {}),
+    ...(args.key !== undefined ? { TRAIL_KEY_ARN: undefined } : {}),
+    ...(args.prefix !== undefined ? { TRAIL_LOG_FILE_PREFIX: undefined } : {}),
+  });
+  const bucketName = args.bucket !== undefined ? validateBucketName(args.bucket, '--bucket') : settings.pinnedBucketName;
+  if (!bucketName) fail('No trail bucket given; pass --bucket NAME or set TRAIL_BUCKET_NAME.');
+  const key = args.key !== undefined ? parseKeyArn(args.key, '--key') : settings.pinnedKey;
+  if (!key) fail('No trail key given; pass --key with the full KMS key ARN or set TRAIL_KEY_ARN.');
+  const prefix = args.prefix !== undefined ? (args.prefix === '' ? '' : validateLogFilePrefix(args.prefix, '--prefix')) : settings.pinnedLogFilePrefix;
+  return { bucketName, key, ...(prefix !== undefined ? { prefix } : {}), bucketSid: settings.bucketPolicySid, keySid: settings.keyPolicySid };
+}

@@ -1,0 +1,201 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createEstate, Estate, seedBucketPolicy } from '../../devtools/estate';
+import { motoEnvironment, MotoServer, OWNER_ACCOUNT_ID, startMoto } from '../../devtools/moto';
+import { projectRoot } from '../../devtools/project-root';
+import type { StatusReport } from '../../src/cli/status-report';
+
+/** The built operator CLI (dist/cli.js, `node scripts/build.mjs` first) against moto, as a child process. */
+const CLI = join(projectRoot(), 'dist', 'cli.js');
+const MEMBER = '222222222222';
+const WRITE_SID = 'AWSCloudTrailWrite20131101';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let moto: MotoServer;
+
+beforeAll(async () => {
+  moto = await startMoto();
+}, 60_000);
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+});
+
+function runCli(estate: Estate, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...motoEnvironment(moto.endpoint), TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function status(estate: Estate, extraEnv: Record<string, string> = {}): Promise<{ run: Run; report: StatusReport }> {
+  const run = await runCli(estate, ['status', '--json'], extraEnv);
+  return { run, report: JSON.parse(run.stdout) as StatusReport };
+}
+
+/** The seed bucket policy with its write statement changed by `edit`. */
+function bucketPolicyWith(edit: (write: Record<string, unknown>) => void): string {
+  const document = JSON.parse(seedBucketPolicy()) as { Statement: Array<Record<string, unknown>> };
+  edit(document.Statement.find((s) => s.Sid === WRITE_SID)!);
+  return JSON.stringify(document);
+}
+
+function keyPolicyListing(estate: Estate, accounts: string[]): Promise<string> {
+  return estate.readKeyPolicy().then((text) => {
+    const document = JSON.parse(text) as { Statement: Array<{ Sid?: string; Condition?: Record<string, Record<string, unknown>> }> };
+    const statement = document.Statement.find((s) => s.Sid === 'Allow CloudTrail to encrypt logs')!;
+    statement.Condition!.StringLike!['kms:EncryptionContext:aws:cloudtrail:arn'] = accounts.map((a) => `arn:aws:cloudtrail:*:${a}:trail/*`);
+    return JSON.stringify(document);
+  });
+}
+
+describe('cloudtrail-enrollment status', () => {
+  it('reports the seeded estate as clean: the owner in both policies, exit 0', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const { run, report } = await status(estate);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(report).toEqual({
+      bucket: estate.bucket,
+      key: estate.keyArn,
+      prefix: null,
+      accounts: [{ accountId: OWNER_ACCOUNT_ID, bucketPrefixes: [''], inBucketPolicy: true, inKeyPolicy: true, problems: [] }],
+      problems: [],
+      notes: [],
+      drift: false,
+    });
+  });
+
+  it('flags an account listed only in the bucket policy as half-enrolled, exit 1', async () => {
+    const bucketPolicy = bucketPolicyWith((write) => {
+      write.Resource = [...(write.Resource as string[]), `arn:aws:s3:::my-trail-bucket/AWSLogs/${MEMBER}/*`];
+    });
+    const estate = await createEstate({ endpoint: moto.endpoint, bucketPolicy });
+    const { run, report } = await status(estate);
+    expect(run.code).toBe(1);
+    expect(report.drift).toBe(true);
+    expect(report.problems).toEqual([]);
+    expect(report.accounts.map((a) => a.accountId)).toEqual([OWNER_ACCOUNT_ID, MEMBER]);
+    expect(report.accounts[0]!.problems).toEqual([]);
+    expect(report.accounts[1]).toEqual({
+      accountId: MEMBER,
+      bucketPrefixes: [''],
+      inBucketPolicy: true,
+      inKeyPolicy: false,
+      problems: ['half-enrolled: in the bucket policy but not in the key policy'],
+    });
+  });
+
+  it('reports a bucket policy without the CloudTrail write statement as estate drift, exit 1', async () => {
+    const document = JSON.parse(seedBucketPolicy()) as { Statement: Array<{ Sid?: string }> };
+    const bucketPolicy = JSON.stringify({ ...document, Statement: document.Statement.filter((s) => s.Sid !== WRITE_SID) });
+    const estate = await createEstate({ endpoint: moto.endpoint, bucketPolicy });
+    const { run, report } = await status(estate);
+    expect(run.code).toBe(1);
+    expect(report.drift).toBe(true);
+    expect(report.problems).toEqual([expect.stringContaining('has no statement that lets CloudTrail write')]);
+    // The owner is still in the key policy, so it is half-enrolled too.
+    expect(report.accounts).toEqual([expect.objectContaining({ accountId: OWNER_ACCOUNT_ID, inBucketPolicy: false, inKeyPolicy: true })]);
+  });
+
+  it('reports a bucket with no policy at all as estate drift, exit 1', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint, bucketPolicy: null });
+    const { run, report } = await status(estate);
+    expect(run.code).toBe(1);
+    expect(report.problems).toEqual([`the bucket ${estate.bucket} has no bucket policy`]);
+  });
+
+  it('flags an enrolled account that an aws:SourceAccount condition would still deny (R14)', async () => {
+    const bucketPolicy = bucketPolicyWith((write) => {
+      write.Resource = [...(write.Resource as string[]), `arn:aws:s3:::my-trail-bucket/AWSLogs/${MEMBER}/*`];
+      (write.Condition as Record<string, Record<string, unknown>>).StringEquals!['aws:SourceAccount'] = [OWNER_ACCOUNT_ID];
+    });
+    const estate = await createEstate({ endpoint: moto.endpoint, bucketPolicy });
+    await estate.putKeyPolicy(await keyPolicyListing(estate, [OWNER_ACCOUNT_ID, MEMBER]));
+    const { run, report } = await status(estate);
+    expect(run.code).toBe(1);
+    const owner = report.accounts.find((a) => a.accountId === OWNER_ACCOUNT_ID)!;
+    const member = report.accounts.find((a) => a.accountId === MEMBER)!;
+    expect(owner.problems).toEqual([]);
+    expect(member).toMatchObject({ inBucketPolicy: true, inKeyPolicy: true });
+    expect(member.problems).toEqual(['bucket policy: StringEquals aws:SourceAccount does not list the account']);
+  });
+
+  it('shows prefixes and flags an entry outside the pinned prefix', async () => {
+    const bucketPolicy = bucketPolicyWith((write) => {
+      write.Resource = ['arn:aws:s3:::my-trail-bucket/org/logs/AWSLogs/111111111111/*', `arn:aws:s3:::my-trail-bucket/old/AWSLogs/${MEMBER}/*`];
+    });
+    const estate = await createEstate({ endpoint: moto.endpoint, bucketPolicy });
+    await estate.putKeyPolicy(await keyPolicyListing(estate, [OWNER_ACCOUNT_ID, MEMBER]));
+    const { run, report } = await status(estate, { TRAIL_LOG_FILE_PREFIX: 'org/logs' });
+    expect(run.code).toBe(1);
+    expect(report.prefix).toBe('org/logs');
+    expect(report.accounts).toEqual([
+      { accountId: OWNER_ACCOUNT_ID, bucketPrefixes: ['org/logs'], inBucketPolicy: true, inKeyPolicy: true, problems: [] },
+      { accountId: MEMBER, bucketPrefixes: ['old'], inBucketPolicy: true, inKeyPolicy: true, problems: ["the bucket policy does not list it under the expected prefix 'org/logs', only under prefix 'old'"] },
+    ]);
+  });
+
+  it('prints an aligned table and a summary line without --json', async () => {
+    const bucketPolicy = bucketPolicyWith((write) => {
+      write.Resource = [...(write.Resource as string[]), `arn:aws:s3:::my-trail-bucket/AWSLogs/${MEMBER}/*`];
+    });
+    const estate = await createEstate({ endpoint: moto.endpoint, bucketPolicy });
+    const run = await runCli(estate, ['status']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    const header = lines.find((l) => l.startsWith('ACCOUNT'))!;
+    const ownerRow = lines.find((l) => l.startsWith(OWNER_ACCOUNT_ID))!;
+    const memberRow = lines.find((l) => l.startsWith(MEMBER))!;
+    expect(header.split(/\s{2,}/)).toEqual(['ACCOUNT', 'BUCKET', 'PREFIXES', 'KEY', 'PROBLEMS']);
+    expect(ownerRow.split(/\s{2,}/)).toEqual([OWNER_ACCOUNT_ID, 'yes', '(none)', 'yes', 'ok']);
+    expect(memberRow.split(/\s{2,}/)).toEqual([MEMBER, 'yes', '(none)', 'no', 'half-enrolled: in the bucket policy but not in the key policy']);
+    // Columns line up: every column starts at the same offset in every row.
+    for (const column of ['BUCKET', 'KEY', 'PROBLEMS']) {
+      const at = header.indexOf(column);
+      expect(ownerRow[at - 1]).toBe(' ');
+      expect(ownerRow[at]).not.toBe(' ');
+      expect(memberRow[at]).not.toBe(' ');
+    }
+    expect(lines.at(-1)).toBe('2 accounts: 1 clean, 1 with problems; drift found.');
+  });
+
+  it('flags override the environment', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const run = await runCli(estate, ['status', '--json', '--bucket', estate.bucket, '--key', estate.keyArn], { TRAIL_BUCKET_NAME: 'not a bucket!', TRAIL_KEY_ARN: 'nonsense' });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as StatusReport).accounts).toHaveLength(1);
+  });
+
+  it('exits 2 with one line on stderr for usage errors and AWS errors', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const usage = await runCli(estate, ['status', '--bogus']);
+    expect(usage.code).toBe(2);
+    expect(usage.stdout).toBe('');
+    expect(usage.stderr).toBe("cloudtrail-enrollment: Unknown option '--bogus'; run 'cloudtrail-enrollment --help' for usage.\n");
+
+    const missingKey = await runCli(estate, ['status', '--key', estate.keyArn.replace(/key\/.*/, 'key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0')]);
+    expect(missingKey.code).toBe(2);
+    expect(missingKey.stdout).toBe('');
+    expect(missingKey.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(missingKey.stderr).toMatch(/^cloudtrail-enrollment: The KMS key arn:aws:kms:.* was not found/);
+    expect(missingKey.stderr).not.toMatch(/\n\s+at /);
+  });
+});
