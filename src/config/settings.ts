@@ -4,7 +4,10 @@ import { fail } from '../core/errors';
 import { DEFAULT_KEY_POLICY_SID } from '../core/key-policy';
 import { validateBucketName, validateLogFilePrefix } from './validate';
 
-/** The function's environment (SPEC R2), validated on each request so a bad deployment fails loudly. */
+/**
+ * The function's environment (SPEC R2), validated on each request so a bad deployment fails loudly.
+ * S3_FORCE_PATH_STYLE and the AWS_ENDPOINT_URL* variables belong to the SDK clients (src/aws/clients.ts).
+ */
 export interface Settings {
   pinnedBucketName?: string;
   pinnedKey?: KeyRef;
@@ -14,8 +17,6 @@ export interface Settings {
   bucketPolicySid: string;
   keyPolicySid: string;
   organizationId?: string;
-  s3ForcePathStyle: boolean;
-  responseUrlExtraHosts: readonly string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -33,6 +34,7 @@ function accountList(env: Env, name: string): Set<string> {
   return new Set(items);
 }
 
+/** RESPONSE_URL_EXTRA_HOSTS, read before anything else: it decides whether a request is answered at all. */
 export function responseUrlExtraHosts(env: Env = process.env): string[] {
   return (setting(env, 'RESPONSE_URL_EXTRA_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
 }
@@ -54,7 +56,5 @@ export function readSettings(env: Env = process.env): Settings {
     bucketPolicySid: setting(env, 'BUCKET_POLICY_SID') ?? DEFAULT_BUCKET_POLICY_SID,
     keyPolicySid: setting(env, 'KEY_POLICY_SID') ?? DEFAULT_KEY_POLICY_SID,
     organizationId,
-    s3ForcePathStyle: setting(env, 'S3_FORCE_PATH_STYLE') === 'true',
-    responseUrlExtraHosts: responseUrlExtraHosts(env),
   };
 }

@@ -3,7 +3,6 @@ import { PolicyDocument, parsePolicy, toCompactJson } from '../core/policy-docum
 import { KeyRef } from '../core/arns';
 import { PolicyStore } from './ports';
 import { Run } from './run';
-import { sleep } from '../aws/retry';
 
 /** The desired pair of policies computed from the current pair; pure, may throw OperatorError. */
 export type PolicyPlan = (bucket: PolicyDocument | undefined, key: PolicyDocument) => {
@@ -54,7 +53,6 @@ export async function applyPolicies(store: PolicyStore, run: Run, target: ApplyT
       throw new OperatorError(`Another writer changed the ${bucketChanges ? bucketName : keyName} after each of ${MAX_APPLICATIONS} writes, so the change did not stick; find the other automation that edits it, then retry the stack operation.`);
     }
     check(desired.bucket, desired.key);
-    if (application > 0) await sleep(200 * application, run.signal);
 
     if (bucketChanges) {
       run.enter('writing the bucket policy');
