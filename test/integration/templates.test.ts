@@ -14,7 +14,7 @@ const DECODE = [
   'import json, sys',
   'from cfnlint.decode import decode',
   't, m = decode(sys.argv[1])',
-  'if m: raise SystemExit("; ".join(str(x) for x in m))',
+  'if m: raise ValueError("; ".join(str(x) for x in m))',
   'print(json.dumps(t, default=str))',
 ].join('\n');
 
