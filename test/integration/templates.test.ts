@@ -51,8 +51,8 @@ describe('cfn-lint', () => {
 describe('template.yaml function', () => {
   const [functionId, fn] = resourceOfType(template, 'AWS::Serverless::Function');
 
-  it('has reserved concurrency 1 (R22) and a supported Node.js runtime', () => {
-    expect(fn.Properties.ReservedConcurrentExecutions).toBe(1);
+  it('reserves no concurrency (R22: the ledger serialises) and uses a supported Node.js runtime', () => {
+    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     const runtime = /^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime);
     expect(runtime).not.toBeNull();
     expect(Number(runtime![1])).toBeGreaterThanOrEqual(22);
@@ -68,12 +68,13 @@ describe('template.yaml function', () => {
 
   it('declares every setting of R2, pinned from the parameters', () => {
     const vars = fn.Properties.Environment.Variables;
-    for (const name of ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID', 'S3_FORCE_PATH_STYLE', 'RESPONSE_URL_EXTRA_HOSTS']) {
+    for (const name of ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID', 'LEDGER_TABLE_NAME', 'S3_FORCE_PATH_STYLE', 'RESPONSE_URL_EXTRA_HOSTS']) {
       expect(vars).toHaveProperty([name]);
     }
     expect(vars.TRAIL_BUCKET_NAME).toEqual({ Ref: 'TrailBucketName' });
     expect(vars.TRAIL_KEY_ARN).toEqual({ Ref: 'TrailKeyArn' });
     expect(vars.ORGANIZATION_ID).toEqual({ Ref: 'OrganizationId' });
+    expect(vars.LEDGER_TABLE_NAME).toEqual({ Ref: resourceOfType(template, 'AWS::DynamoDB::Table')[0] });
     // Test-only settings stay empty (unset) in a deployment.
     expect(vars.S3_FORCE_PATH_STYLE).toBe('');
     expect(vars.RESPONSE_URL_EXTRA_HOSTS).toBe('');
@@ -85,15 +86,39 @@ describe('template.yaml function', () => {
     expect(permission.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: '*', PrincipalOrgID: { Ref: 'OrganizationId' }, FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } });
   });
 
+  it('runs reconcile on an EventBridge schedule, hourly unless the parameter says otherwise (R31)', () => {
+    const events = Object.values(fn.Properties.Events as Record<string, Json>);
+    expect(events).toHaveLength(1);
+    expect(events[0].Type).toBe('Schedule');
+    expect(events[0].Properties.Schedule).toEqual({ Ref: 'ReconcileSchedule' });
+    expect(template.Parameters.ReconcileSchedule.Default).toBe('rate(1 hour)');
+  });
+
   it('outputs the ServiceToken (function ARN), exported', () => {
     expect(template.Outputs.ServiceToken.Value).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
     expect(template.Outputs.ServiceToken.Export.Name).toEqual({ 'Fn::Sub': '${AWS::StackName}-ServiceToken' });
   });
 });
 
+describe('template.yaml ledger table (R26)', () => {
+  const [, table] = resourceOfType(template, 'AWS::DynamoDB::Table');
+
+  it('is retained, on-demand, with point-in-time recovery and the pk/sk key the code uses', () => {
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(table.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(table.Properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+  });
+});
+
 describe('template.yaml execution role (least privilege)', () => {
   const [roleId, role] = resourceOfType(template, 'AWS::IAM::Role');
   const [logGroupId] = resourceOfType(template, 'AWS::Logs::LogGroup');
+  const [tableId] = resourceOfType(template, 'AWS::DynamoDB::Table');
   const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
   const statements: Json[] = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
   const plain = statements.filter((s) => !('Fn::If' in s));
@@ -104,6 +129,7 @@ describe('template.yaml execution role (least privilege)', () => {
     s3: { actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:GetBucketLocation'], resource: bucketArn },
     kms: { actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], resource: { Ref: 'TrailKeyArn' } },
     logs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    dynamodb: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
   };
 
   it('is the function role and has no managed policies', () => {
