@@ -4,22 +4,27 @@ import { randomUUID } from 'node:crypto';
 /** CloudFormation custom resource requests as a member stack would send them. */
 export interface EventOptions {
   stackAccount?: string;
+  /** The requesting stack; default: the one stack of stackAccount (see stackIdIn). */
+  stackId?: string;
+  logicalResourceId?: string;
   responseUrl: string;
   physicalResourceId?: string;
   oldProperties?: Record<string, string>;
 }
 
-export function stackIdIn(account: string): string {
-  return `arn:aws:cloudformation:us-east-1:${account}:stack/StackSet-enrollment-${account}/${randomUUID()}`;
+/** A stack of the account: the same one every time unless `name` tells another (the ledger matches holders by StackId). */
+export function stackIdIn(account: string, name = 'StackSet-enrollment'): string {
+  const id = name === 'StackSet-enrollment' ? `00000000-0000-4000-8000-${account}` : randomUUID();
+  return `arn:aws:cloudformation:us-east-1:${account}:stack/${name}-${account}/${id}`;
 }
 
 export function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', properties: Record<string, string>, options: EventOptions): CloudFormationCustomResourceEvent {
   const base = {
     ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:cloudtrail-enrollment',
     ResponseURL: options.responseUrl,
-    StackId: stackIdIn(options.stackAccount ?? properties.AccountId ?? '222222222222'),
+    StackId: options.stackId ?? stackIdIn(options.stackAccount ?? properties.AccountId ?? '222222222222'),
     RequestId: randomUUID(),
-    LogicalResourceId: 'Enrollment',
+    LogicalResourceId: options.logicalResourceId ?? 'Enrollment',
     ResourceType: 'Custom::CloudTrailEnrollment',
     ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:111111111111:function:cloudtrail-enrollment', ...properties },
   };

@@ -1,8 +1,9 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { awsLedgerStore } from './aws/aws-ledger';
 import { awsOrganizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
-import { failureId, handleRequest, Dependencies, Outcome } from './lifecycle/lifecycle';
+import { failureId, handleRequest, handleSchedule, Dependencies, Outcome, reasonOf } from './lifecycle/lifecycle';
 import { OrganizationMembership } from './lifecycle/ports';
 import { Run } from './lifecycle/run';
 import { log } from './log';
@@ -15,6 +16,8 @@ let organizationMembership: Promise<OrganizationMembership> | undefined;
 const dependencies: Dependencies = {
   env: process.env,
   policyStore: awsPolicyStore,
+  // The ledger table lives in the function's own region (Lambda sets AWS_REGION).
+  ledgerStore: (tableName) => awsLedgerStore(tableName, process.env.AWS_REGION ?? 'us-east-1'),
   organizationMembership: (partition) => (organizationMembership ??= awsOrganizationMembership(partition)),
 };
 
@@ -38,12 +41,50 @@ export function guardMarginMs(remainingMs: number): number {
   return Math.min(5000, Math.max(1000, remainingMs * 0.1));
 }
 
+/** The work's result, or 'timeout' once the guard margin before the deadline is reached. */
+async function beforeGuard<T>(work: Promise<T>, deadline: number): Promise<T | 'timeout'> {
+  let guard: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    guard = setTimeout(() => resolve('timeout'), Math.max(0, deadline - guardMarginMs(deadline - Date.now()) - Date.now()));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
+  return e?.source === 'aws.events' && e?.['detail-type'] === 'Scheduled Event';
+}
+
+/** SPEC R31: the scheduled reconcile. Nothing to answer; the outcome is one log line. */
+async function reconcileOnSchedule(deadline: number): Promise<void> {
+  const run = new Run(deadline);
+  const work = handleSchedule(run, dependencies).then(
+    (report) => ({ report }),
+    (error: unknown) => ({ error }),
+  );
+  const result = await beforeGuard(work, deadline);
+  if (result === 'timeout') {
+    run.expire();
+    log.error('reconcile ran out of time; the next scheduled run starts over', { step: run.step });
+  } else if ('error' in result) {
+    log.error('reconcile failed; the next scheduled run tries again', { step: run.step, reason: reasonOf(result.error, run) });
+  } else {
+    const { report } = result;
+    log.info('reconciled', { pairs: report.pairs, bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed });
+    if (report.unheld.length > 0) log.warn('policy entries that no stack holds (kept as found: hand-made or another tool\'s)', { count: report.unheld.length, entries: report.unheld.slice(0, 100) });
+  }
+}
+
 function timedOut(event: CloudFormationCustomResourceEvent, run: Run): Outcome {
   const written = [...new Set(run.written)];
   const state = written.length === 0 ? 'no policy was changed' : `the ${written.join(' and the ')} had already been written and ${written.length === 1 ? 'was' : 'were'} not restored`;
   return {
     status: 'FAILED',
-    physicalResourceId: failureId(event),
+    physicalResourceId: run.failureId ?? failureId(event),
     reason: `The function ran out of time while ${run.step}; ${state}, so retry the stack operation and raise the function timeout if it happens again.`,
   };
 }
@@ -56,13 +97,8 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });
     return;
   }
-  const run = new Run();
-  let guard: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    guard = setTimeout(() => resolve('timeout'), Math.max(0, deadline - guardMarginMs(deadline - Date.now()) - Date.now()));
-  });
-  const result = await Promise.race([handleRequest(event, run, dependencies), timeout]);
-  clearTimeout(guard);
+  const run = new Run(deadline);
+  const result = await beforeGuard(handleRequest(event, run, dependencies), deadline);
   let outcome: Outcome;
   if (result === 'timeout') {
     run.expire();
@@ -87,6 +123,10 @@ async function answer(request: unknown, deadline: number): Promise<void> {
 
 export async function handler(event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
   const deadline = Date.now() + context.getRemainingTimeInMillis();
+  if (isScheduledEvent(event)) {
+    await reconcileOnSchedule(deadline);
+    return;
+  }
   for (const request of requestsIn(event)) {
     try {
       await answer(request, deadline);

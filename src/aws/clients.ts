@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -8,6 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
  */
 const s3Clients = new Map<string, S3Client>();
 const kmsClients = new Map<string, KMSClient>();
+const dynamoClients = new Map<string, DynamoDBClient>();
 
 export function s3Client(region: string): S3Client {
   let client = s3Clients.get(region);
@@ -28,6 +30,15 @@ export function kmsClient(region: string): KMSClient {
   if (!client) {
     client = new KMSClient({ region, maxAttempts: 1 });
     kmsClients.set(region, client);
+  }
+  return client;
+}
+
+export function dynamoClient(region: string): DynamoDBClient {
+  let client = dynamoClients.get(region);
+  if (!client) {
+    client = new DynamoDBClient({ region, maxAttempts: 1 });
+    dynamoClients.set(region, client);
   }
   return client;
 }

@@ -17,6 +17,8 @@ export interface Settings {
   bucketPolicySid: string;
   keyPolicySid: string;
   organizationId?: string;
+  /** The enrollment ledger's DynamoDB table (SPEC R26): required by the function, optional for `status`. */
+  ledgerTableName?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -47,7 +49,12 @@ export function readSettings(env: Env = process.env): Settings {
   if (organizationId && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
     fail(`The function setting ORGANIZATION_ID '${organizationId}' is not an organization ID like o-a1b2c3d4e5; fix it in the deployment or leave it empty.`);
   }
+  const ledgerTableName = setting(env, 'LEDGER_TABLE_NAME');
+  if (ledgerTableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(ledgerTableName)) {
+    fail(`The function setting LEDGER_TABLE_NAME '${ledgerTableName}' is not a DynamoDB table name (3-255 letters, digits, '_', '-' or '.'); fix it in the deployment.`);
+  }
   return {
+    ...(ledgerTableName ? { ledgerTableName } : {}),
     pinnedBucketName: bucket === undefined ? undefined : validateBucketName(bucket, 'The function setting TRAIL_BUCKET_NAME'),
     pinnedKey: key === undefined ? undefined : parseKeyArn(key, 'The function setting TRAIL_KEY_ARN'),
     pinnedLogFilePrefix: prefix === undefined ? undefined : validateLogFilePrefix(prefix, 'The function setting TRAIL_LOG_FILE_PREFIX'),
@@ -57,4 +64,9 @@ export function readSettings(env: Env = process.env): Settings {
     keyPolicySid: setting(env, 'KEY_POLICY_SID') ?? DEFAULT_KEY_POLICY_SID,
     organizationId,
   };
+}
+
+export function requireLedgerTable(settings: Settings): string {
+  if (!settings.ledgerTableName) fail('The function setting LEDGER_TABLE_NAME is empty, but the function records every enrollment in that DynamoDB table; set it to the table the deployment created.');
+  return settings.ledgerTableName;
 }

@@ -1,7 +1,7 @@
 import { bucketArn, bucketLogsResource, Partition } from './arns';
 import { fail } from './errors';
 import { asList, cloneDocument, PolicyDocument, Statement } from './policy-document';
-import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
+import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, dismissTrailArnFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
 import { CLOUDTRAIL_SERVICE, denyingStatementsNaming, findTargetStatement, StatementSelector } from './statement-lookup';
 
 export const DEFAULT_BUCKET_POLICY_SID = 'AWSCloudTrailWrite20131101';
@@ -129,4 +129,13 @@ export function bucketEnrollmentGaps(current: PolicyDocument | undefined, target
   const gaps = asList(statement.Resource).includes(resource) ? [] : [`Resource does not list ${resource}`];
   const denials = denyingStatementsNaming(current, resource, (s) => asList(s.Resource)).map((d) => `statement ${d} denies ${resource}`);
   return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
+}
+
+/** The bucket policy without one retired exact trail ARN in the managed statement's conditions (SPEC R16). */
+export function retireTrailArnInBucketPolicy(current: PolicyDocument | undefined, target: BucketTarget, trailArn: string): PolicyDocument | undefined {
+  if (!current) return undefined;
+  const document = cloneDocument(current);
+  const index = findTargetStatement(document, selector(target));
+  if (index !== -1) dismissTrailArnFromSourceConditions(document.Statement[index]!, trailArn);
+  return document;
 }

@@ -1,7 +1,7 @@
 import { trailArnPattern } from './arns';
 import { fail } from './errors';
 import { asList, cloneDocument, PolicyDocument, Statement } from './policy-document';
-import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
+import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, dismissTrailArnFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
 import { CLOUDTRAIL_SERVICE, denyingStatementsNaming, findTargetStatement, StatementSelector } from './statement-lookup';
 
 export const DEFAULT_KEY_POLICY_SID = 'Allow CloudTrail to encrypt logs';
@@ -125,4 +125,12 @@ export function keyEnrollmentGaps(current: PolicyDocument, target: KeyTarget, me
   const gaps = patterns === undefined || patterns.includes(pattern) ? [] : [`StringLike ${ENCRYPTION_CONTEXT_KEY} does not list ${pattern}`];
   const denials = denyingStatementsNaming(current, pattern, contextValues).map((d) => `statement ${d} denies ${pattern}`);
   return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
+}
+
+/** The key policy without one retired exact trail ARN in the managed statement's conditions (SPEC R16). */
+export function retireTrailArnInKeyPolicy(current: PolicyDocument, target: KeyTarget, trailArn: string): PolicyDocument {
+  const document = cloneDocument(current);
+  const index = findTargetStatement(document, selector(target));
+  if (index !== -1) dismissTrailArnFromSourceConditions(document.Statement[index]!, trailArn);
+  return document;
 }

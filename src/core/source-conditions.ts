@@ -130,3 +130,16 @@ export function sourceConditionGaps(statement: Statement, member: MemberTrail): 
   }
   return gaps;
 }
+
+/**
+ * Takes one exact trail ARN out of the statement's StringEquals/ArnEquals aws:SourceArn lists (mutates), after
+ * an Update replaced it (SPEC R16). A list it would empty is left alone: the statement still serves that trail.
+ */
+export function dismissTrailArnFromSourceConditions(statement: Statement, trailArn: string): void {
+  for (const slot of slotsOf(statement)) {
+    if (slot.kind !== 'source-arn-equals') continue;
+    const values = valuesOf(statement, slot);
+    const kept = values.filter((value) => value !== trailArn);
+    if (kept.length !== values.length && kept.length > 0) setValues(statement, slot, kept);
+  }
+}

@@ -34,7 +34,7 @@ function sameDocument(a: PolicyDocument | undefined, b: PolicyDocument | undefin
  * Reads both policies, writes what the plan changes (bucket first, then key), and reads them back until the
  * plan changes nothing. A failed key write restores the bucket policy exactly as read (SPEC R9).
  */
-export async function applyPolicies(store: PolicyStore, run: Run, target: ApplyTarget, plan: PolicyPlan, check: PolicyCheck): Promise<ApplyOutcome> {
+export async function applyPolicies(store: PolicyStore, run: Run, target: ApplyTarget, plan: PolicyPlan, check: PolicyCheck, beforeWrite: () => Promise<void> = async () => undefined): Promise<ApplyOutcome> {
   const outcome: ApplyOutcome = { bucketWrites: 0, keyWrites: 0 };
   const bucketName = `bucket policy of ${target.bucketName}`;
   const keyName = `key policy of ${target.key.arn}`;
@@ -53,6 +53,7 @@ export async function applyPolicies(store: PolicyStore, run: Run, target: ApplyT
       throw new OperatorError(`Another writer changed the ${bucketChanges ? bucketName : keyName} after each of ${MAX_APPLICATIONS} writes, so the change did not stick; find the other automation that edits it, then retry the stack operation.`);
     }
     check(desired.bucket, desired.key);
+    await beforeWrite();
 
     if (bucketChanges) {
       run.enter('writing the bucket policy');

@@ -1,16 +1,15 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { OperatorError, fail } from '../core/errors';
-import { bucketPolicyListsAccount } from '../core/bucket-policy';
-import { parsePolicy } from '../core/policy-document';
 import { Enrollment, foreignAccountMessage, isProtected, resolveEnrollment, stackAccountId, stackMayManage } from '../config/enrollment';
-import { readSettings, Settings } from '../config/settings';
-import { isBucketName } from '../config/validate';
+import { readSettings, requireLedgerTable, Settings } from '../config/settings';
 import { accountOfStackId, isAccountId } from '../core/arns';
+import { Holder, Holding, holdingKey, holdingOf } from '../ledger/model';
 import { log } from '../log';
-import { applyPolicies } from './apply-policies';
-import { enrollPlan, removePlan, responseData, sizeCheck, targetsOf } from './enrollment-plans';
+import { awaitProjection, reconcile } from './group-commit';
 import { enrollmentOfPhysicalId, notEnrolledId, physicalIdOf } from './physical-id';
-import { OrganizationMembership, PolicyStore } from './ports';
+import { LedgerStore, OrganizationMembership, PolicyStore } from './ports';
+import { LedgerContext, ProjectionReport } from './project-ledger';
+import { responseData } from './response-data';
 import { Run } from './run';
 
 export interface Outcome {
@@ -23,6 +22,7 @@ export interface Outcome {
 export interface Dependencies {
   env: Record<string, string | undefined>;
   policyStore(region: string): PolicyStore;
+  ledgerStore(tableName: string): LedgerStore;
   organizationMembership(partition: string): Promise<OrganizationMembership>;
 }
 
@@ -46,7 +46,77 @@ export async function handleRequest(event: CloudFormationCustomResourceEvent, ru
     fail(`The request type ${JSON.stringify((event as { RequestType?: unknown }).RequestType)} is not Create, Update or Delete; only CloudFormation should invoke this function.`);
   } catch (error) {
     if (!(error instanceof OperatorError)) log.error('unexpected error', { step: run.step, error: (error as Error)?.stack ?? String(error) });
-    return { status: 'FAILED', physicalResourceId: failureId(event), reason: reasonOf(error, run) };
+    return { status: 'FAILED', physicalResourceId: run.failureId ?? failureId(event), reason: reasonOf(error, run) };
+  }
+}
+
+/** Reconcile (SPEC R31): re-projects the ledger onto both policies of every target it holds. */
+export async function handleSchedule(run: Run, deps: Dependencies): Promise<ProjectionReport> {
+  run.enter('validating the settings');
+  const settings = readSettings(deps.env);
+  return reconcile(ledgerContext(deps, settings), run);
+}
+
+function ledgerContext(deps: Dependencies, settings: Settings): LedgerContext {
+  return { ledger: deps.ledgerStore(requireLedgerTable(settings)), policyStore: deps.policyStore, settings };
+}
+
+function holderOf(event: CloudFormationCustomResourceEvent): Holder {
+  const logicalResourceId = event.LogicalResourceId;
+  if (typeof logicalResourceId !== 'string' || logicalResourceId === '') {
+    fail('The request has no LogicalResourceId, so the ledger cannot record who holds the enrollment; send the request from a CloudFormation stack.');
+  }
+  return { stackId: event.StackId, logicalResourceId };
+}
+
+/**
+ * SPEC R27, R29: the ledger change a request makes, and how to take it back. Every holding it replaced or
+ * removed is put back; every holding it added is deleted.
+ */
+interface LedgerChange {
+  /** 0 when the ledger did not change (a Delete of a holding it does not know). */
+  generation: number;
+  undo(): Promise<void>;
+}
+
+async function changeLedger(context: LedgerContext, run: Run, puts: Holding[], deletes: Holding[]): Promise<LedgerChange> {
+  const { ledger } = context;
+  run.enter('recording the change in the enrollment ledger');
+  const replaced: Array<[Holding, Holding | undefined]> = [];
+  for (const holding of puts) replaced.push([holding, await ledger.putHolding(holding, run.signal)]);
+  const removed: Holding[] = [];
+  for (const holding of deletes) {
+    const old = await ledger.deleteHolding(holding, run.signal);
+    if (old) removed.push(old);
+  }
+  const generation = puts.length + removed.length === 0 ? 0 : await ledger.bumpGeneration(run.signal);
+  return {
+    generation,
+    async undo() {
+      run.enter('undoing the change in the enrollment ledger');
+      for (const [holding, previous] of replaced) {
+        if (previous) await ledger.putHolding(previous, run.signal);
+        else await ledger.deleteHolding(holding, run.signal);
+      }
+      for (const holding of removed) await ledger.putHolding(holding, run.signal);
+      await awaitProjection(context, run, await ledger.bumpGeneration(run.signal));
+    },
+  };
+}
+
+/** Waits for the change to be in both policies; on failure undoes it before answering unless time ran out (R29). */
+async function settle(context: LedgerContext, run: Run, change: LedgerChange): Promise<ProjectionReport | undefined> {
+  try {
+    return await awaitProjection(context, run, change.generation);
+  } catch (error) {
+    if (run.expired) throw error;
+    try {
+      await change.undo();
+    } catch (undoError) {
+      if (run.expired) throw error;
+      throw new OperatorError(`${reasonOf(error, run).replace(/[.;]?$/, '')}; undoing the change failed too (${reasonOf(undoError, run).replace(/[.;]?$/, '')}), so the next reconcile or request finishes the undo.`);
+    }
+    throw error;
   }
 }
 
@@ -58,14 +128,55 @@ async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: 
   if (!stackMayManage(enrollment.accountId, stackAccount, enrollment.key.ownerAccountId, settings)) {
     fail(foreignAccountMessage(enrollment.accountId, stackAccount));
   }
+  const holder = holderOf(event);
+  const context = ledgerContext(deps, settings);
   const store = deps.policyStore(enrollment.key.region);
   await assertSameRegion(store, run, enrollment);
   if (settings.organizationId) await assertActiveMember(deps, run, enrollment, settings.organizationId);
 
-  const targets = targetsOf(enrollment, settings);
-  const outcome = await applyPolicies(store, run, { bucketName: enrollment.bucketName, key: enrollment.key }, enrollPlan(targets), sizeCheck(targets));
-  log.info('enrolled', { accountId: enrollment.accountId, bucket: enrollment.bucketName, prefix: enrollment.logFilePrefix, key: enrollment.key.arn, ...outcome });
-  return { status: 'SUCCESS', physicalResourceId: physicalIdFor(event, enrollment), data: responseData(enrollment) };
+  const physicalResourceId = physicalIdFor(event, enrollment);
+  const holding = holdingOf(enrollment, holder);
+  run.enter('reading the enrollment ledger');
+  const previous = await context.ledger.getHolding(holding, run.signal);
+  const retired = [...(previous?.retiredTrailArns ?? []), ...(previous?.trailArn && previous.trailArn !== holding.trailArn ? [previous.trailArn] : [])].filter((t) => t !== holding.trailArn);
+  if (retired.length > 0) holding.retiredTrailArns = [...new Set(retired)];
+  // An Update that keeps its id is where the resource now stands: other holdings of this resource are the
+  // leftovers of an Update that failed after its guard fired, and no Delete will ever name them (R29).
+  const leftovers = event.RequestType === 'Update' && physicalResourceId === event.PhysicalResourceId ? (await context.ledger.holdingsOf(holder, run.signal)).filter((h) => holdingKey(h) !== holdingKey(holding)) : [];
+  const change = await changeLedger(context, run, [holding], leftovers);
+  run.failureId = event.RequestType === 'Create' ? physicalIdOf(enrollment) : event.PhysicalResourceId;
+  const report = await settle(context, run, {
+    generation: change.generation,
+    async undo() {
+      await change.undo();
+      if (event.RequestType === 'Create') run.failureId = undefined;
+    },
+  });
+  run.enter('reading the outcome from the enrollment ledger');
+  const outcome = await context.ledger.getHolding(holding, run.signal);
+  if (!outcome || (outcome.rejected && (outcome.rejectedIn ?? 0) >= change.generation)) {
+    const reason = outcome?.rejected ?? `Another request removed this enrollment's holding from the ledger while it was being applied; retry the stack operation.`;
+    await change.undo();
+    if (event.RequestType === 'Create') run.failureId = undefined;
+    fail(reason);
+  }
+  log.info('enrolled', { ...changeFields(event, enrollment, change.generation, report), leftoversReleased: leftovers.length });
+  return { status: 'SUCCESS', physicalResourceId, data: responseData(enrollment) };
+}
+
+function changeFields(event: CloudFormationCustomResourceEvent, enrollment: Enrollment, generation: number, report: ProjectionReport | undefined): Record<string, unknown> {
+  return {
+    requestId: event.RequestId,
+    stackId: event.StackId,
+    logicalResourceId: event.LogicalResourceId,
+    accountId: enrollment.accountId,
+    bucket: enrollment.bucketName,
+    prefix: enrollment.logFilePrefix,
+    key: enrollment.key.arn,
+    generation,
+    projectedByThisRequest: report !== undefined,
+    ...(report ? { bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed } : {}),
+  };
 }
 
 /**
@@ -126,39 +237,25 @@ async function remove(event: CloudFormationCustomResourceEvent & { RequestType: 
     log.warn('a stack may remove only its own account; nothing written', { accountId: enrollment.accountId, stackAccount: stackAccount ?? null });
     return done;
   }
-  if (isProtected(enrollment.accountId, enrollment.key, settings)) {
-    log.info('protected account is never removed; nothing written', { accountId: enrollment.accountId });
-    return done;
-  }
   const mismatch = pinMismatch(enrollment, settings);
   if (mismatch) {
     log.warn('the id names a target this function is no longer pinned to; remove the entry there by hand', { accountId: enrollment.accountId, target: mismatch });
     return done;
   }
-  const targets = targetsOf(enrollment, settings);
-  const store = deps.policyStore(enrollment.key.region);
-  const otherBucketListsAccount = await otherBucketStillLists(store, run, event.ResourceProperties?.BucketName, enrollment, settings);
-  const outcome = await applyPolicies(store, run, { bucketName: enrollment.bucketName, key: enrollment.key }, removePlan(targets, otherBucketListsAccount), sizeCheck(targets));
-  log.info('removed', { accountId: enrollment.accountId, bucket: enrollment.bucketName, prefix: enrollment.logFilePrefix, key: enrollment.key.arn, keptKeyEntry: otherBucketListsAccount, ...outcome });
-  return done;
-}
-
-/**
- * After a move to another bucket, the cleanup Delete's properties name the new bucket; while that bucket lists
- * the account, the shared key entry stays (SPEC R16). An unreadable bucket counts as listing it: keeping a key
- * entry is safer than cutting off a live trail.
- */
-async function otherBucketStillLists(store: PolicyStore, run: Run, named: unknown, enrollment: Enrollment, settings: Settings): Promise<boolean> {
-  if (typeof named !== 'string' || named === enrollment.bucketName || !isBucketName(named)) return false;
-  try {
-    run.enter(`reading the bucket policy of ${named}`);
-    const text = await store.getBucketPolicy(named, run.signal);
-    const document = text === undefined ? undefined : parsePolicy(text, `bucket policy of ${named}`);
-    const target = { ...targetsOf(enrollment, settings).bucket, bucketName: named };
-    return bucketPolicyListsAccount(document, target, enrollment.accountId);
-  } catch (error) {
-    if (run.expired) throw error;
-    log.warn('could not read the bucket the properties name; keeping the key entry', { bucket: named, error: (error as Error).message });
-    return true;
+  const context = ledgerContext(deps, settings);
+  const holding = holdingOf(enrollment, holderOf(event));
+  if (isProtected(enrollment.accountId, enrollment.key, settings)) {
+    run.enter('releasing the holding in the enrollment ledger');
+    await context.ledger.deleteHolding(holding, run.signal);
+    log.info('protected account is never removed from the policies; its holding was released', { accountId: enrollment.accountId, stackId: event.StackId });
+    return done;
   }
+  const change = await changeLedger(context, run, [], [holding]);
+  if (change.generation === 0) {
+    log.warn('the ledger knows no holding of this stack for this enrollment; nothing written', { accountId: enrollment.accountId, stackId: event.StackId, logicalResourceId: event.LogicalResourceId });
+    return done;
+  }
+  const report = await settle(context, run, change);
+  log.info('removed', changeFields(event, enrollment, change.generation, report));
+  return done;
 }

@@ -9,6 +9,14 @@ export class Run {
   private current = 'starting';
   /** Policies written so far, so a timeout can say what may have changed. */
   readonly written: string[] = [];
+  /**
+   * The PhysicalResourceId a FAILED answer carries once the request changed the ledger: a failed Create whose
+   * holding is recorded answers its enrollment id, so the rollback Delete removes whatever gets applied (R29).
+   */
+  failureId?: string;
+
+  /** @param deadline epoch milliseconds when Lambda ends the invocation; a lease taken now expires then (R30). */
+  constructor(readonly deadline: number = Date.now() + 60_000) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;

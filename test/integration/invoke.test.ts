@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEstate, Estate } from '../../devtools/estate';
+import { createLedgerTable } from '../../devtools/ledger-table';
 import { motoEnvironment, MotoServer, startMoto } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
 import { samePolicy } from '../../devtools/semantic';
@@ -40,6 +41,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await moto.reset();
+  await createLedgerTable(moto.endpoint);
 });
 
 /** events/<name> with the example key ARN replaced (and any further edit), written to the temp folder. */

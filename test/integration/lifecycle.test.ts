@@ -1,5 +1,6 @@
 import { samePolicy } from '../../devtools/semantic';
 import { Estate } from '../../devtools/estate';
+import { stackIdIn } from '../../devtools/events';
 import { Harness, only, startHarness } from '../support/harness';
 
 const MEMBER = '222222222222';
@@ -132,7 +133,7 @@ describe('Delete', () => {
     expect(await keyPatterns()).toEqual([patternOf(OWNER)]);
   });
 
-  it('never removes the owner or a protected account, and writes nothing', async () => {
+  it('never removes the owner or a protected account, and writes neither policy', async () => {
     h.configure({ TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, PROTECTED_ACCOUNT_IDS: MEMBER });
     const owner = await create({ AccountId: OWNER }, OWNER);
     const member = await create({ AccountId: MEMBER });
@@ -142,7 +143,7 @@ describe('Delete', () => {
       const response = only(await h.invoke(h.request('Delete', { AccountId: account }, { stackAccount: account, physicalResourceId: id })));
       expect(response).toMatchObject({ Status: 'SUCCESS' });
     }
-    expect(h.proxy.count()).toBe(0);
+    expect(h.proxy.count('PutBucketPolicy') + h.proxy.count('PutKeyPolicy') + h.proxy.count('DeleteBucketPolicy') + h.proxy.count('GetBucketPolicy')).toBe(0);
     expect(await policies()).toEqual(before);
   });
 
@@ -219,12 +220,25 @@ describe('Update', () => {
   });
 });
 
-describe('shared entries (R25)', () => {
-  it('two enrollments of one account share the entry and deleting either removes it', async () => {
-    const first = await create({ AccountId: MEMBER });
-    const second = await create({ AccountId: MEMBER });
+describe('shared entries (R25, R27)', () => {
+  it('two stacks of one account share the entry; it goes only with the last holder', async () => {
+    const east = stackIdIn(MEMBER, 'StackSet-enrollment-east');
+    const west = stackIdIn(MEMBER, 'StackSet-enrollment-west');
+    const first = only(await h.invoke(h.request('Create', { AccountId: MEMBER }, { stackId: east })));
+    const second = only(await h.invoke(h.request('Create', { AccountId: MEMBER }, { stackId: west })));
     expect(second.PhysicalResourceId).toBe(first.PhysicalResourceId);
     expect((await bucketResources()).filter((r) => r === logsOf(MEMBER))).toHaveLength(1);
+    only(await h.invoke(h.request('Delete', {}, { stackId: east, physicalResourceId: first.PhysicalResourceId })));
+    expect(await bucketResources()).toEqual([logsOf(OWNER), logsOf(MEMBER)]);
+    expect(await keyPatterns()).toEqual([patternOf(OWNER), patternOf(MEMBER)]);
+    only(await h.invoke(h.request('Delete', {}, { stackId: west, physicalResourceId: second.PhysicalResourceId })));
+    expect(await bucketResources()).toEqual([logsOf(OWNER)]);
+    expect(await keyPatterns()).toEqual([patternOf(OWNER)]);
+  });
+
+  it('one stack creating twice (a retried invocation) holds the entry once', async () => {
+    const first = await create({ AccountId: MEMBER });
+    await create({ AccountId: MEMBER });
     only(await h.invoke(h.request('Delete', {}, { physicalResourceId: first.PhysicalResourceId })));
     expect(await bucketResources()).toEqual([logsOf(OWNER)]);
   });

@@ -2,6 +2,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { join } from 'node:path';
 import { AwsProxy, startAwsProxy } from '../../devtools/aws-proxy';
 import { createEstate, Estate, EstateOptions } from '../../devtools/estate';
+import { createLedgerTable, LEDGER_TABLE } from '../../devtools/ledger-table';
 import { cfnEvent, lambdaContext } from '../../devtools/events';
 import { MotoServer, motoEnvironment, startMoto } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
@@ -18,21 +19,21 @@ export interface Harness {
   logs: string[];
   /** Resets moto, builds a fresh bucket and key, and pins them in the function's environment. */
   estate(options?: Omit<EstateOptions, 'endpoint'>, env?: Record<string, string>): Promise<Estate>;
-  /** Sets the function environment: the moto settings plus these (every other setting unset). */
+  /** Sets the function environment: the moto settings and the ledger table plus these (every other setting unset). */
   configure(env: Record<string, string>): void;
   invoke(event: CloudFormationCustomResourceEvent | unknown, remainingMs?: number): Promise<ReceivedResponse[]>;
-  request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string>, options?: { stackAccount?: string; physicalResourceId?: string }): CloudFormationCustomResourceEvent;
+  request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string>, options?: { stackAccount?: string; stackId?: string; logicalResourceId?: string; physicalResourceId?: string }): CloudFormationCustomResourceEvent;
   stop(): Promise<void>;
 }
 
-const SETTINGS = ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID'];
+const SETTINGS = ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID', 'LEDGER_TABLE_NAME'];
 
 export async function startHarness(): Promise<Harness> {
   const moto = await startMoto();
   const proxy = await startAwsProxy(moto.endpoint);
   const responses = await startResponseServer();
   const logs: string[] = [];
-  const base = motoEnvironment(proxy.endpoint);
+  const base = { ...motoEnvironment(proxy.endpoint), LEDGER_TABLE_NAME: LEDGER_TABLE };
   const configure = (env: Record<string, string>) => {
     for (const name of SETTINGS) delete process.env[name];
     Object.assign(process.env, base, env);
@@ -51,6 +52,7 @@ export async function startHarness(): Promise<Harness> {
     async estate(options = {}, env = {}) {
       await moto.reset();
       const estate = await createEstate({ endpoint: moto.endpoint, ...options });
+      await createLedgerTable(moto.endpoint);
       configure({ TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, ...env });
       proxy.clear();
       return estate;

@@ -1,0 +1,24 @@
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** The ledger table on an emulator, with the key schema template.yaml gives it (pk, sk). */
+export const LEDGER_TABLE = 'cloudtrail-enrollment-ledger';
+
+export async function createLedgerTable(endpoint: string, tableName = LEDGER_TABLE, region = 'us-east-1'): Promise<string> {
+  const dynamo = new DynamoDBClient({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  dynamo.destroy();
+  return tableName;
+}
