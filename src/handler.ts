@@ -21,10 +21,20 @@ const dependencies: Dependencies = {
   organizationMembership: (partition) => (organizationMembership ??= awsOrganizationMembership(partition)),
 };
 
-/** SPEC R3: the request itself, or an SNS event whose records each carry one. */
+/** SNS delivers one record per invocation; more than this many can only come from a hand-made event (SPEC R3). */
+const MAX_SNS_RECORDS = 10;
+
+/**
+ * SPEC R3: the request itself, or an SNS event whose records each carry one. An event with more than
+ * MAX_SNS_RECORDS records is refused whole: nothing of it is processed or answered.
+ */
 function requestsIn(event: unknown): unknown[] {
   const records = (event as { Records?: unknown })?.Records;
   if (!Array.isArray(records)) return [event];
+  if (records.length > MAX_SNS_RECORDS) {
+    log.error('An SNS event with more than 10 records was refused unanswered because SNS delivers one record per invocation, so it was hand-made; find who invoked the function directly in CloudTrail.', { records: records.length, limit: MAX_SNS_RECORDS });
+    return [];
+  }
   return records.flatMap((record, index) => {
     const message = (record as { Sns?: { Message?: unknown } })?.Sns?.Message;
     try {
@@ -127,9 +137,13 @@ export async function handler(event: unknown, context: Pick<Context, 'getRemaini
     await reconcileOnSchedule(deadline);
     return;
   }
-  for (const request of requestsIn(event)) {
+  const requests = requestsIn(event);
+  for (const [index, request] of requests.entries()) {
+    // Each request gets its own share of the time left (SPEC R3), so a guard firing on one still leaves the
+    // requests after it time to be answered.
+    const share = Math.max(0, deadline - Date.now()) / (requests.length - index);
     try {
-      await answer(request, deadline);
+      await answer(request, Date.now() + share);
     } catch (error) {
       // Never throw: a throw makes Lambda retry an asynchronous invocation that was already answered.
       log.error('unexpected error while answering', { error: (error as Error)?.stack ?? String(error) });

@@ -3,24 +3,13 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadTemplate, OWNER, resolveIntrinsics, TOPIC_ARN } from '../support/cfn-template';
 
 const root = resolve(__dirname, '..', '..');
 const TEMPLATE = 'template.yaml';
 const MEMBER = 'stacksets/member-account.yaml';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const DECODE = [
-  'import json, sys',
-  'from cfnlint.decode import decode',
-  't, m = decode(sys.argv[1])',
-  'if m: raise ValueError("; ".join(str(x) for x in m))',
-  'print(json.dumps(t, default=str))',
-].join('\n');
-
-function loadTemplate(path: string): Json {
-  return JSON.parse(execFileSync('python3', ['-c', DECODE, path], { cwd: root, encoding: 'utf8' }));
-}
 
 const template = loadTemplate(TEMPLATE);
 const member = loadTemplate(MEMBER);
@@ -80,12 +69,6 @@ describe('template.yaml function', () => {
     expect(vars.RESPONSE_URL_EXTRA_HOSTS).toBe('');
   });
 
-  it('lets the organization invoke it only when OrganizationId is set', () => {
-    const [, permission] = resourceOfType(template, 'AWS::Lambda::Permission');
-    expect(permission.Condition).toBe('HasOrganizationId');
-    expect(permission.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: '*', PrincipalOrgID: { Ref: 'OrganizationId' }, FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] } });
-  });
-
   it('runs reconcile on an EventBridge schedule, hourly unless the parameter says otherwise (R31)', () => {
     const events = Object.values(fn.Properties.Events as Record<string, Json>);
     expect(events).toHaveLength(1);
@@ -94,9 +77,23 @@ describe('template.yaml function', () => {
     expect(template.Parameters.ReconcileSchedule.Default).toBe('rate(1 hour)');
   });
 
-  it('outputs the ServiceToken (function ARN), exported', () => {
-    expect(template.Outputs.ServiceToken.Value).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
-    expect(template.Outputs.ServiceToken.Export.Name).toEqual({ 'Fn::Sub': '${AWS::StackName}-ServiceToken' });
+  it('is invoked by the ServiceToken topic only: one permission, for sns.amazonaws.com from that topic (R32)', () => {
+    const [topicId] = resourceOfType(template, 'AWS::SNS::Topic');
+    const permissions = Object.values(template.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(1);
+    const permission = permissions[0]!;
+    expect(permission.Condition).toBeUndefined();
+    expect(permission.Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topicId } });
+  });
+
+  it('grants invoke to no one else: no "*" principal, no organization, no account principal (R32)', () => {
+    for (const resource of Object.values(template.Resources as Record<string, Json>)) {
+      if (resource.Type !== 'AWS::Lambda::Permission') continue;
+      expect(resource.Properties.Principal).not.toBe('*');
+      expect(resource.Properties).not.toHaveProperty('PrincipalOrgID');
+      expect(String(resource.Properties.Principal)).not.toMatch(/^\d{12}$|:root$/);
+    }
+    expect(JSON.stringify(template.Resources)).not.toContain('"PrincipalOrgID"');
   });
 });
 
@@ -112,6 +109,82 @@ describe('template.yaml ledger table (R26)', () => {
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
+  });
+});
+
+describe('template.yaml ServiceToken topic (R32)', () => {
+  const [topicId, topic] = resourceOfType(template, 'AWS::SNS::Topic');
+  const [, topicPolicy] = resourceOfType(template, 'AWS::SNS::TopicPolicy');
+  const [, subscription] = resourceOfType(template, 'AWS::SNS::Subscription');
+  const [functionId] = resourceOfType(template, 'AWS::Serverless::Function');
+  const ORG = 'o-a1b2c3d4e5';
+  const policyFor = (parameters: Record<string, string>): Json => resolveIntrinsics(template, topicPolicy.Properties.PolicyDocument, parameters);
+
+  it('is the ServiceToken output, exported under the same name as before', () => {
+    expect(template.Outputs.ServiceToken.Value).toEqual({ Ref: topicId });
+    expect(template.Outputs.ServiceToken.Export.Name).toEqual({ 'Fn::Sub': '${AWS::StackName}-ServiceToken' });
+  });
+
+  it('is not encrypted with the AWS managed key, which cross-account publishers could not use', () => {
+    expect(JSON.stringify(topic.Properties ?? {})).not.toContain('alias/aws/sns');
+  });
+
+  it('delivers to the function (protocol lambda)', () => {
+    expect(subscription.Properties).toEqual({ TopicArn: { Ref: topicId }, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [functionId, 'Arn'] } });
+  });
+
+  it('grants only sns:Publish on this topic, Allow only', () => {
+    expect(topicPolicy.Properties.Topics).toEqual([{ Ref: topicId }]);
+    for (const parameters of [{}, { OrganizationId: ORG }] as Array<Record<string, string>>) {
+      for (const s of policyFor(parameters).Statement) {
+        expect(s.Effect).toBe('Allow');
+        expect(asList(s.Action)).toEqual(['sns:Publish']);
+        expect(asList(s.Resource)).toEqual([TOPIC_ARN]);
+        expect(s.NotAction ?? s.NotResource ?? s.NotPrincipal).toBeUndefined();
+      }
+    }
+  });
+
+  it('with OrganizationId: the owner account, and the organization\'s principals whose role ARN is a StackSet execution role', () => {
+    expect(policyFor({ OrganizationId: ORG }).Statement).toEqual([
+      { Sid: 'OwnerAccountPublish', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWNER}:root` }, Action: 'sns:Publish', Resource: TOPIC_ARN },
+      {
+        Sid: 'StackSetExecutionRolesPublish',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sns:Publish',
+        Resource: TOPIC_ARN,
+        Condition: {
+          StringEquals: { 'aws:PrincipalOrgID': ORG },
+          ArnLike: { 'aws:PrincipalArn': ['arn:aws:iam::*:role/stacksets-exec-*', 'arn:aws:iam::*:role/AWSCloudFormationStackSetExecutionRole'] },
+        },
+      },
+    ]);
+  });
+
+  it('takes the partition from the stack, not a hard-coded one', () => {
+    expect(JSON.stringify(topicPolicy)).not.toMatch(/arn:aws(-cn|-us-gov)?:/);
+  });
+
+  it('replaces the default execution-role patterns with PublisherRoleArns when it is set', () => {
+    const custom = 'arn:aws:iam::*:role/org/stackset-exec-*,arn:aws:iam::222222222222:role/Deployer';
+    const [, org] = policyFor({ OrganizationId: ORG, PublisherRoleArns: custom }).Statement;
+    expect(org.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': ORG }, ArnLike: { 'aws:PrincipalArn': custom.split(',') } });
+  });
+
+  it('without OrganizationId admits the owner account only', () => {
+    expect(policyFor({}).Statement).toEqual([{ Sid: 'OwnerAccountPublish', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OWNER}:root` }, Action: 'sns:Publish', Resource: TOPIC_ARN }]);
+    expect(JSON.stringify(policyFor({ PublisherRoleArns: 'arn:aws:iam::*:role/*' }))).not.toContain('"*"');
+  });
+
+  it('PublisherRoleArns accepts only comma-separated IAM role ARN patterns', () => {
+    const pattern = new RegExp(template.Parameters.PublisherRoleArns.AllowedPattern);
+    for (const ok of ['', 'arn:aws:iam::*:role/stacksets-exec-*', 'arn:aws-us-gov:iam::*:role/stacksets-exec-*,arn:aws-us-gov:iam::*:role/AWSCloudFormationStackSetExecutionRole', 'arn:aws:iam::222222222222:role/path/Deployer']) {
+      expect({ ok, match: pattern.test(ok) }).toEqual({ ok, match: true });
+    }
+    for (const bad of ['*', 'arn:aws:iam::*:user/alice', 'arn:aws:iam::*:*', 'arn:aws:iam::*:role/a, arn:aws:iam::*:role/b', 'arn:aws:sts::*:assumed-role/x/y']) {
+      expect({ bad, match: pattern.test(bad) }).toEqual({ bad, match: false });
+    }
   });
 });
 
@@ -201,6 +274,13 @@ describe('stacksets/member-account.yaml', () => {
       S3BucketName: { 'Fn::GetAtt': ['Enrollment', 'BucketName'] },
       KMSKeyId: { 'Fn::GetAtt': ['Enrollment', 'KeyArn'] },
     });
+  });
+
+  it('takes an SNS topic ARN as ServiceToken, not a function ARN (R32)', () => {
+    const pattern = new RegExp(member.Parameters.ServiceToken.AllowedPattern);
+    expect(pattern.test('arn:aws:sns:us-east-1:111111111111:cloudtrail-enrollment-EnrollmentTopic-AbCdEfGh1234')).toBe(true);
+    expect(pattern.test('arn:aws-cn:sns:cn-north-1:111111111111:enrollment')).toBe(true);
+    expect(pattern.test('arn:aws:lambda:us-east-1:111111111111:function:cloudtrail-enrollment')).toBe(false);
   });
 
   it('outputs the trail ARN and the enrolled account', () => {
