@@ -280,6 +280,52 @@ describe('stacksets/member-account.yaml', () => {
     });
   });
 
+  describe('CloudWatch Logs delivery (AWS Control Tower CT.CLOUDTRAIL.PR.3)', () => {
+    const logGroup = member.Resources.TrailLogGroup;
+    const role = member.Resources.TrailLogsRole;
+    const key = member.Resources.TrailLogGroupKey;
+
+    it('is on by default and switchable off', () => {
+      expect(member.Parameters.SendToCloudWatchLogs).toMatchObject({ Default: 'true', AllowedValues: ['true', 'false'] });
+      expect(member.Conditions.SendToLogs).toEqual({ 'Fn::Equals': [{ Ref: 'SendToCloudWatchLogs' }, 'true'] });
+      for (const resource of [logGroup, role]) expect(resource.Condition).toBe('SendToLogs');
+      expect(trail.Properties.CloudWatchLogsLogGroupArn).toEqual({ 'Fn::If': ['SendToLogs', { 'Fn::GetAtt': ['TrailLogGroup', 'Arn'] }, { Ref: 'AWS::NoValue' }] });
+      expect(trail.Properties.CloudWatchLogsRoleArn).toEqual({ 'Fn::If': ['SendToLogs', { 'Fn::GetAtt': ['TrailLogsRole', 'Arn'] }, { Ref: 'AWS::NoValue' }] });
+    });
+
+    it('keeps the events at least a year, 365 days by default', () => {
+      expect(logGroup.Properties.RetentionInDays).toEqual({ Ref: 'TrailLogRetentionDays' });
+      const retention = member.Parameters.TrailLogRetentionDays;
+      expect(retention.Default).toBe(365);
+      expect(Math.min(...retention.AllowedValues.map(Number))).toBe(365);
+    });
+
+    it('encrypts the log group with a created, rotated key unless TrailLogGroupKeyArn names one', () => {
+      expect(member.Parameters.TrailLogGroupKeyArn.Default).toBe('');
+      expect(logGroup.Properties.KmsKeyId).toEqual({ 'Fn::If': ['HasLogGroupKeyArn', { Ref: 'TrailLogGroupKeyArn' }, { 'Fn::GetAtt': ['TrailLogGroupKey', 'Arn'] }] });
+      expect(key.Condition).toBe('CreateLogGroupKey');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      const statements: Json[] = key.Properties.KeyPolicy.Statement;
+      expect(statements.map((s) => s.Sid)).toEqual(['EnableIamPolicies', 'AllowCloudWatchLogs', 'DenyGrantsExceptForAwsResources']);
+      expect(statements[1].Principal).toEqual({ Service: { 'Fn::Sub': 'logs.${AWS::Region}.${AWS::URLSuffix}' } });
+      expect(statements[1].Condition).toEqual({ ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/cloudtrail/${TrailName}' } } });
+      expect(logGroup.Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/cloudtrail/${TrailName}' });
+      expect(statements[2]).toMatchObject({ Effect: 'Deny', Action: ['kms:CreateGrant'] });
+    });
+
+    it('gives CloudTrail a role that only creates and writes the trail\'s streams in that log group', () => {
+      expect(role.Type).toBe('AWS::IAM::Role');
+      expect(role.Properties.RoleName).toBeUndefined();
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+      const statements: Json[] = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+      expect(statements).toEqual([{
+        Sid: 'TrailLogStreams', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${TrailLogGroup}:log-stream:${AWS::AccountId}_CloudTrail_*' },
+      }]);
+    });
+  });
+
   it('outputs the trail ARN and the enrolled account', () => {
     expect(Object.keys(member.Outputs).sort()).toEqual(expect.arrayContaining(['EnrolledAccountId', 'TrailArn']));
   });
