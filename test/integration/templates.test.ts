@@ -188,6 +188,65 @@ describe('template.yaml ServiceToken topic (R32)', () => {
   });
 });
 
+describe('template.yaml data key (AWS Control Tower CT.CLOUDWATCH.PR.3, CT.DYNAMODB.PR.2, CT.KMS.PR.1, CT.KMS.PR.3)', () => {
+  const key = template.Resources.DataKey;
+  const statements: Json[] = key.Properties.KeyPolicy.Statement;
+  const bySid = (sid: string): Json => statements.find((s) => s.Sid === sid);
+  const dataKey = { 'Fn::If': ['CreateDataKey', { 'Fn::GetAtt': ['DataKey', 'Arn'] }, { Ref: 'DataKeyArn' }] };
+
+  it('is created only when DataKeyArn is empty, rotated and retained', () => {
+    expect(key.Type).toBe('AWS::KMS::Key');
+    expect(key.Condition).toBe('CreateDataKey');
+    expect(template.Conditions.CreateDataKey).toEqual({ 'Fn::Equals': [{ Ref: 'DataKeyArn' }, ''] });
+    expect(template.Parameters.DataKeyArn.Default).toBe('');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('encrypts the function\'s log group and the ledger table', () => {
+    expect(resourceOfType(template, 'AWS::Logs::LogGroup')[1].Properties.KmsKeyId).toEqual(dataKey);
+    expect(resourceOfType(template, 'AWS::DynamoDB::Table')[1].Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: dataKey });
+  });
+
+  it('has exactly the root, CloudWatch Logs, DynamoDB and grant-guard statements', () => {
+    expect(statements.map((s) => s.Sid)).toEqual(['EnableIamPolicies', 'AllowCloudWatchLogs', 'AllowDynamoDBForThisAccount', 'AllowDynamoDBToDescribeTheKey', 'DenyGrantsExceptForAwsResources']);
+    expect(bySid('EnableIamPolicies')).toMatchObject({ Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'kms:*' });
+  });
+
+  it('lets CloudWatch Logs of this region use it for the function\'s log group only', () => {
+    const s = bySid('AllowCloudWatchLogs');
+    expect(s.Principal).toEqual({ Service: { 'Fn::Sub': 'logs.${AWS::Region}.${AWS::URLSuffix}' } });
+    expect(s.Condition).toEqual({ ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-enrollment' } } });
+    expect(resourceOfType(template, 'AWS::Logs::LogGroup')[1].Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/lambda/${AWS::StackName}-enrollment' });
+  });
+
+  it('lets this account\'s principals use it only through DynamoDB in this region', () => {
+    const s = bySid('AllowDynamoDBForThisAccount');
+    expect(s.Principal).toEqual({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } });
+    expect(s.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'dynamodb.${AWS::Region}.${AWS::URLSuffix}' }, 'kms:CallerAccount': { Ref: 'AWS::AccountId' } } });
+    expect(asList(bySid('AllowDynamoDBToDescribeTheKey').Action).sort()).toEqual(['kms:Describe*', 'kms:Get*', 'kms:List*']);
+  });
+
+  it('denies grants that are not for an AWS resource or service', () => {
+    expect(bySid('DenyGrantsExceptForAwsResources')).toEqual({
+      Sid: 'DenyGrantsExceptForAwsResources', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['kms:CreateGrant'], Resource: ['*'],
+      Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    });
+  });
+});
+
+describe('template.yaml VPC placement (optional)', () => {
+  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+
+  it('sets VpcConfig only when SubnetIds is given', () => {
+    expect(template.Parameters.SubnetIds).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    expect(template.Parameters.SecurityGroupIds).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
+    expect(template.Conditions.InVpc).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'SubnetIds' }] }, ''] }] });
+    expect(fn.Properties.VpcConfig).toEqual({ 'Fn::If': ['InVpc', { SubnetIds: { Ref: 'SubnetIds' }, SecurityGroupIds: { Ref: 'SecurityGroupIds' } }, { Ref: 'AWS::NoValue' }] });
+  });
+});
+
 describe('template.yaml execution role (least privilege)', () => {
   const [roleId, role] = resourceOfType(template, 'AWS::IAM::Role');
   const [logGroupId] = resourceOfType(template, 'AWS::Logs::LogGroup');
@@ -198,12 +257,15 @@ describe('template.yaml execution role (least privilege)', () => {
   const conditional = statements.filter((s) => 'Fn::If' in s);
 
   const bucketArn = { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${TrailBucketName}' };
-  const allowed: Record<string, { actions: string[]; resource: unknown }> = {
-    s3: { actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:GetBucketLocation'], resource: bucketArn },
-    kms: { actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], resource: { Ref: 'TrailKeyArn' } },
-    logs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
-    dynamodb: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
-  };
+  const dataKey = { 'Fn::If': ['CreateDataKey', { 'Fn::GetAtt': ['DataKey', 'Arn'] }, { Ref: 'DataKeyArn' }] };
+  // Each grant: one service, its actions, its one resource; the data key only through DynamoDB in this region.
+  const allowed: Array<{ service: string; actions: string[]; resource: unknown; condition?: unknown }> = [
+    { service: 's3', actions: ['s3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:GetBucketLocation'], resource: bucketArn },
+    { service: 'kms', actions: ['kms:GetKeyPolicy', 'kms:PutKeyPolicy'], resource: { Ref: 'TrailKeyArn' } },
+    { service: 'kms', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resource: dataKey, condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'dynamodb.${AWS::Region}.${AWS::URLSuffix}' } } } },
+    { service: 'logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    { service: 'dynamodb', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+  ];
 
   it('is the function role and has no managed policies', () => {
     expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
@@ -222,31 +284,46 @@ describe('template.yaml execution role (least privilege)', () => {
   });
 
   it('limits each service to its actions on its one resource', () => {
-    const granted = new Map<string, Set<string>>();
+    const shape = (s: Json) => ({ actions: asList(s.Action).map(String).sort(), resource: asList(s.Resource), condition: s.Condition });
+    const expected = allowed.map((g) => ({ actions: [...g.actions].sort(), resource: [g.resource], condition: g.condition }));
     for (const s of plain) {
       const services = new Set(asList(s.Action).map((a) => String(a).split(':')[0]!));
       expect(services.size).toBe(1);
-      const service = [...services][0]!;
-      const rule = allowed[service];
-      expect(rule).toBeDefined();
-      expect(asList(s.Resource)).toEqual([rule!.resource]);
-      for (const action of asList(s.Action)) {
-        expect(rule!.actions).toContain(action);
-        granted.set(service, (granted.get(service) ?? new Set()).add(String(action)));
-      }
     }
-    for (const [service, rule] of Object.entries(allowed)) expect([...(granted.get(service) ?? [])].sort()).toEqual([...rule.actions].sort());
+    expect(plain.map(shape)).toEqual(expect.arrayContaining(expected));
+    expect(plain).toHaveLength(expected.length);
   });
+
+  const whenTrue = (condition: string): Json[] =>
+    conditional.filter((s) => s['Fn::If'][0] === condition).map((s) => {
+      expect(s['Fn::If'][2]).toEqual({ Ref: 'AWS::NoValue' });
+      return s['Fn::If'][1];
+    });
 
   it('grants organizations:DescribeAccount only under HasOrganizationId', () => {
     expect(JSON.stringify(plain)).not.toContain('organizations:');
-    expect(conditional).toHaveLength(1);
-    const [condition, whenSet, otherwise] = conditional[0]['Fn::If'];
-    expect(condition).toBe('HasOrganizationId');
-    expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+    const [whenSet, ...more] = whenTrue('HasOrganizationId');
+    expect(more).toEqual([]);
     expect(whenSet.Effect).toBe('Allow');
     expect(asList(whenSet.Action)).toEqual(['organizations:DescribeAccount']);
     expect(whenSet.Resource).not.toBe('*');
+  });
+
+  it('grants the network interface actions of VPC placement only under InVpc, "*" only for the two Describe actions', () => {
+    expect(JSON.stringify(plain)).not.toContain('ec2:');
+    expect(conditional.map((s) => s['Fn::If'][0]).sort()).toEqual(['HasOrganizationId', 'InVpc', 'InVpc']);
+    const statements = whenTrue('InVpc');
+    const describe = statements.filter((s) => s.Resource === '*');
+    expect(describe).toHaveLength(1);
+    expect(asList(describe[0].Action).sort()).toEqual(['ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets']);
+    const [scoped] = statements.filter((s) => s.Resource !== '*');
+    expect(asList(scoped.Action).sort()).toEqual(['ec2:AssignPrivateIpAddresses', 'ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface', 'ec2:UnassignPrivateIpAddresses']);
+    expect(scoped.Resource).toEqual([
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:network-interface/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:*:subnet/*' },
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:*:security-group/*' },
+    ]);
+    for (const s of statements) expect(s.Effect).toBe('Allow');
   });
 
   it('never hard-codes a partition', () => {
@@ -281,6 +358,52 @@ describe('stacksets/member-account.yaml', () => {
     expect(pattern.test('arn:aws:sns:us-east-1:111111111111:cloudtrail-enrollment-EnrollmentTopic-AbCdEfGh1234')).toBe(true);
     expect(pattern.test('arn:aws-cn:sns:cn-north-1:111111111111:enrollment')).toBe(true);
     expect(pattern.test('arn:aws:lambda:us-east-1:111111111111:function:cloudtrail-enrollment')).toBe(false);
+  });
+
+  describe('CloudWatch Logs delivery (AWS Control Tower CT.CLOUDTRAIL.PR.3)', () => {
+    const logGroup = member.Resources.TrailLogGroup;
+    const role = member.Resources.TrailLogsRole;
+    const key = member.Resources.TrailLogGroupKey;
+
+    it('is on by default and switchable off', () => {
+      expect(member.Parameters.SendToCloudWatchLogs).toMatchObject({ Default: 'true', AllowedValues: ['true', 'false'] });
+      expect(member.Conditions.SendToLogs).toEqual({ 'Fn::Equals': [{ Ref: 'SendToCloudWatchLogs' }, 'true'] });
+      for (const resource of [logGroup, role]) expect(resource.Condition).toBe('SendToLogs');
+      expect(trail.Properties.CloudWatchLogsLogGroupArn).toEqual({ 'Fn::If': ['SendToLogs', { 'Fn::GetAtt': ['TrailLogGroup', 'Arn'] }, { Ref: 'AWS::NoValue' }] });
+      expect(trail.Properties.CloudWatchLogsRoleArn).toEqual({ 'Fn::If': ['SendToLogs', { 'Fn::GetAtt': ['TrailLogsRole', 'Arn'] }, { Ref: 'AWS::NoValue' }] });
+    });
+
+    it('keeps the events at least a year, 365 days by default', () => {
+      expect(logGroup.Properties.RetentionInDays).toEqual({ Ref: 'TrailLogRetentionDays' });
+      const retention = member.Parameters.TrailLogRetentionDays;
+      expect(retention.Default).toBe(365);
+      expect(Math.min(...retention.AllowedValues.map(Number))).toBe(365);
+    });
+
+    it('encrypts the log group with a created, rotated key unless TrailLogGroupKeyArn names one', () => {
+      expect(member.Parameters.TrailLogGroupKeyArn.Default).toBe('');
+      expect(logGroup.Properties.KmsKeyId).toEqual({ 'Fn::If': ['HasLogGroupKeyArn', { Ref: 'TrailLogGroupKeyArn' }, { 'Fn::GetAtt': ['TrailLogGroupKey', 'Arn'] }] });
+      expect(key.Condition).toBe('CreateLogGroupKey');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      const statements: Json[] = key.Properties.KeyPolicy.Statement;
+      expect(statements.map((s) => s.Sid)).toEqual(['EnableIamPolicies', 'AllowCloudWatchLogs', 'DenyGrantsExceptForAwsResources']);
+      expect(statements[1].Principal).toEqual({ Service: { 'Fn::Sub': 'logs.${AWS::Region}.${AWS::URLSuffix}' } });
+      expect(statements[1].Condition).toEqual({ ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/cloudtrail/${TrailName}' } } });
+      expect(logGroup.Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/cloudtrail/${TrailName}' });
+      expect(statements[2]).toMatchObject({ Effect: 'Deny', Action: ['kms:CreateGrant'] });
+    });
+
+    it('gives CloudTrail a role that only creates and writes the trail\'s streams in that log group', () => {
+      expect(role.Type).toBe('AWS::IAM::Role');
+      expect(role.Properties.RoleName).toBeUndefined();
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+      const statements: Json[] = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+      expect(statements).toEqual([{
+        Sid: 'TrailLogStreams', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${TrailLogGroup}:log-stream:${AWS::AccountId}_CloudTrail_*' },
+      }]);
+    });
   });
 
   it('outputs the trail ARN and the enrolled account', () => {
