@@ -11,8 +11,11 @@ export interface AwsCall {
 }
 
 export interface Fault {
-  /** Which calls it applies to, e.g. 'PutKeyPolicy'. */
+  /** Which calls it applies to, e.g. 'PutKeyPolicy'; '*' for every call. */
   operation: string;
+  /** Applies to a matching call with this probability, drawn from `random` (a seeded generator for replays). */
+  probability?: number;
+  random?: () => number;
   /** How many matching calls it affects (default: every one). */
   times?: number;
   /** Answer with this status and AWS error code instead of forwarding. */
@@ -32,6 +35,8 @@ export interface AwsProxy {
   calls: AwsCall[];
   inject(fault: Fault): void;
   clear(): void;
+  /** Removes the faults, keeps the call log. */
+  heal(): void;
   count(operation?: string): number;
   close(): Promise<void>;
 }
@@ -81,7 +86,9 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
       const targetHeader = req.headers['x-amz-target'];
       const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader);
       calls.push({ operation, method: req.method ?? '', path: req.url ?? '' });
-      const fault = faults.find((f) => f.operation === operation && (f.times === undefined || f.used < f.times));
+      const fault = faults.find(
+        (f) => (f.operation === operation || f.operation === '*') && (f.times === undefined || f.used < f.times) && (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
+      );
       if (fault) fault.used++;
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault?.before) await fault.before();
@@ -106,6 +113,9 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     clear: () => {
       faults = [];
       calls.length = 0;
+    },
+    heal: () => {
+      faults = [];
     },
     count: (operation) => (operation ? calls.filter((c) => c.operation === operation).length : calls.length),
     close: () =>

@@ -97,11 +97,11 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
   /** A conditional write: false when its condition did not hold. */
   async function conditional(action: string, signal: AbortSignal, operation: () => Promise<unknown>): Promise<boolean> {
     try {
-      await call(action, signal, operation);
+      await withRetries(operation, signal);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw error;
+      throw explainAwsError(error, action, `the ledger table ${tableName}`);
     }
   }
   const put = (item: Item, signal: AbortSignal) => call('dynamodb:PutItem', signal, () => dynamo().send(new PutItemCommand({ TableName: tableName, Item: item }), { abortSignal: signal }));
