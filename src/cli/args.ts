@@ -7,23 +7,43 @@ export interface StatusArgs {
   bucket?: string;
   key?: string;
   prefix?: string;
+  /** The enrollment ledger table (default: LEDGER_TABLE_NAME); without one, status reads the policies only. */
+  table?: string;
   json: boolean;
 }
 
-export type CliArgs = StatusArgs | { command: 'help' };
+/** SPEC R28: hand adopted entries over to the stacks that hold them. */
+export interface HandoverArgs {
+  command: 'handover';
+  accounts: string[];
+  all: boolean;
+  table?: string;
+}
 
-export const USAGE = `Usage: cloudtrail-enrollment status [--bucket NAME] [--key ARN] [--prefix P] [--json]
+export type CliArgs = StatusArgs | HandoverArgs | { command: 'help' };
 
-Reads the trail bucket's policy and the trail key's policy and shows, for every account either one lists,
-whether it is enrolled in both and whether a statement would still deny its trail.
+export const USAGE = `Usage: cloudtrail-enrollment status [--bucket NAME] [--key ARN] [--prefix P] [--table NAME] [--json]
+       cloudtrail-enrollment handover (--account ID ... | --all) [--table NAME]
+
+status reads the trail bucket's policy and the trail key's policy and shows, for every account either one lists
+or the enrollment ledger holds, whether it is enrolled in both, whether a statement would still deny its trail,
+and which stacks hold it.
 
   --bucket NAME   trail bucket (default: TRAIL_BUCKET_NAME)
   --key ARN       full KMS key ARN (default: TRAIL_KEY_ARN); its region is used for both calls
   --prefix P      expected log file prefix (default: TRAIL_LOG_FILE_PREFIX; unset: any prefix)
+  --table NAME    enrollment ledger table (default: LEDGER_TABLE_NAME; unset: policies only)
   --json          print one JSON object instead of a table
 
-Statements are found by BUCKET_POLICY_SID and KEY_POLICY_SID as in the function.
-Exit status: 0 clean, 1 drift or problems found, 2 usage or AWS error.`;
+handover gives adopted entries (listed before the first stack enrolled them, so never removed by a Delete)
+to the stacks that hold them: after it, the last holder's Delete removes them. Entries no stack holds stay adopted.
+
+  --account ID    an account whose adopted entries to hand over (repeatable)
+  --all           every adopted entry that a stack holds
+
+The ledger table is read in AWS_REGION (default: the key's region). Statements are found by
+BUCKET_POLICY_SID and KEY_POLICY_SID as in the function.
+Exit status: 0 clean (status) or done (handover), 1 drift or problems found, 2 usage or AWS error.`;
 
 /** Parses argv (without node and the script). Throws OperatorError for anything it does not understand. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -37,6 +57,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         bucket: { type: 'string' },
         key: { type: 'string' },
         prefix: { type: 'string' },
+        table: { type: 'string' },
+        account: { type: 'string', multiple: true },
+        all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -49,11 +72,23 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.help || positionals[0] === 'help') return { command: 'help' };
   const [command, ...rest] = positionals;
   if (command === undefined) fail("No command given; run 'cloudtrail-enrollment status' (or --help for usage).");
-  if (command !== 'status') fail(`Unknown command '${command}'; the only command is 'status' (run --help for usage).`);
-  if (rest.length > 0) fail(`Unexpected argument '${rest[0]}'; 'status' takes only flags (run --help for usage).`);
+  if (command !== 'status' && command !== 'handover') fail(`Unknown command '${command}'; the commands are 'status' and 'handover' (run --help for usage).`);
+  if (rest.length > 0) fail(`Unexpected argument '${rest[0]}'; '${command}' takes only flags (run --help for usage).`);
+  const table = values.table !== undefined ? { table: values.table } : {};
+  if (command === 'handover') {
+    const accounts = values.account ?? [];
+    for (const flag of ['bucket', 'key', 'prefix', 'json'] as const) {
+      if (values[flag] !== undefined && values[flag] !== false) fail(`The flag --${flag} belongs to 'status'; 'handover' takes --account, --all and --table.`);
+    }
+    if (values.all === (accounts.length > 0)) fail("Say which adopted entries to hand over: --account ID (repeatable) or --all, not both.");
+    for (const account of accounts) if (!/^[0-9]{12}$/.test(account)) fail(`--account '${account}' is not a 12-digit account ID; give the account whose adopted entries to hand over.`);
+    return { command: 'handover', accounts, all: values.all ?? false, ...table };
+  }
+  if (values.account !== undefined || values.all) fail("The flags --account and --all belong to 'handover'; 'status' reports every account.");
   return {
     command: 'status',
     json: values.json ?? false,
+    ...table,
     ...(values.bucket !== undefined ? { bucket: values.bucket } : {}),
     ...(values.key !== undefined ? { key: values.key } : {}),
     ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),

@@ -1,6 +1,8 @@
 import { awsPolicyStore } from '../aws/aws-policy-store';
 import { OperatorError } from '../core/errors';
 import { parseCliArgs, USAGE } from './args';
+import { handover } from './handover';
+import { ledgerOf } from './ledger';
 import { dropSdkNodeVersionWarning } from './quiet-warnings';
 import { readEstate } from './read-estate';
 import { renderJson, renderText } from './render';
@@ -14,9 +16,15 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (args.command === 'handover') {
+    process.stdout.write(`${await handover(args, env)}\n`);
+    return 0;
+  }
   const targets = resolveTargets(args, env);
-  const estate = await readEstate(targets, awsPolicyStore(targets.key.region), new AbortController().signal);
-  const report = buildStatusReport(targets, estate);
+  const signal = new AbortController().signal;
+  const ledger = ledgerOf(args.table, env, targets.key.region);
+  const [estate, snapshot] = await Promise.all([readEstate(targets, awsPolicyStore(targets.key.region), signal), ledger?.readSnapshot(signal)]);
+  const report = buildStatusReport(targets, estate, snapshot);
   process.stdout.write(`${args.json ? renderJson(report) : renderText(report)}\n`);
   return report.drift ? 1 : 0;
 }

@@ -2,6 +2,7 @@ import { bucketArn, bucketLogsResource, KeyRef, trailArnPattern } from '../core/
 import { bucketEnrollmentGaps, BucketTarget, bucketPolicyName, managedBucketResources } from '../core/bucket-policy';
 import { keyEnrollmentGaps, KeyTarget, keyPolicyName, managedKeyPatterns } from '../core/key-policy';
 import { MemberTrail } from '../core/source-conditions';
+import { LedgerSnapshot } from '../ledger/model';
 import { EstateSnapshot } from './read-estate';
 import { StatusTargets } from './targets';
 
@@ -13,6 +14,9 @@ export interface AccountStatus {
   inBucketPolicy: boolean;
   inKeyPolicy: boolean;
   problems: string[];
+  /** With the ledger (SPEC R31): the StackIds that hold the account's entries here, and what the ledger says. */
+  holders?: string[];
+  ledger?: 'held' | 'adopted' | 'not held';
 }
 
 export interface StatusReport {
@@ -80,7 +84,7 @@ function prefixProblem(prefixes: string[], expected: string): string {
   return `the bucket policy does not list it ${wanted}, only ${prefixes.map(listedAt).join(' and ')}`;
 }
 
-export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot): StatusReport {
+export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot, ledger?: LedgerSnapshot): StatusReport {
   const partition = targets.key.partition;
   const bucketBase = { partition, bucketName: targets.bucketName, sid: targets.bucketSid };
   const keyTarget: KeyTarget = { keyArn: targets.key.arn, sid: targets.keySid };
@@ -104,7 +108,8 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
     problems.push(`the bucket ${targets.bucketName} is in ${estate.bucketRegion} but the key is in ${targets.key.region}; CloudTrail needs both in the same region`);
   }
 
-  const accountIds = [...new Set([...inBucket.accounts.keys(), ...inKey.accounts])].sort();
+  const holdings = (ledger?.holdings ?? []).filter((h) => h.bucketName === targets.bucketName || h.keyArn === targets.key.arn);
+  const accountIds = [...new Set([...inBucket.accounts.keys(), ...inKey.accounts, ...holdings.map((h) => h.accountId)])].sort();
   const accounts = accountIds.map((accountId): AccountStatus => {
     const member: MemberTrail = { partition, accountId };
     const bucketPrefixes = inBucket.accounts.get(accountId) ?? [];
@@ -120,7 +125,8 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
     }
     if (inKeyPolicy) for (const gap of keyEnrollmentGaps(estate.keyPolicy, keyTarget, member)) gaps.add(`key policy: ${gap}`);
     accountProblems.push(...gaps);
-    return { accountId, bucketPrefixes, inBucketPolicy, inKeyPolicy, problems: accountProblems };
+    const status: AccountStatus = { accountId, bucketPrefixes, inBucketPolicy, inKeyPolicy, problems: accountProblems };
+    return ledger ? { ...status, ...ledgerView(ledger, targets, accountId, bucketPrefixes, inKeyPolicy, accountProblems) } : status;
   });
 
   return {
@@ -132,4 +138,18 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
     notes,
     drift: problems.length > 0 || accounts.some((a) => a.problems.length > 0),
   };
+}
+
+/** What the ledger says of the account, and the held entries the policies lack (reconcile puts them back). */
+function ledgerView(ledger: LedgerSnapshot, targets: StatusTargets, accountId: string, bucketPrefixes: string[], inKeyPolicy: boolean, problems: string[]): Pick<AccountStatus, 'holders' | 'ledger'> {
+  const mine = ledger.holdings.filter((h) => h.accountId === accountId);
+  const inBucket = mine.filter((h) => h.bucketName === targets.bucketName);
+  const inKey = mine.filter((h) => h.keyArn === targets.key.arn);
+  for (const prefix of new Set(inBucket.map((h) => h.logFilePrefix))) {
+    if (!bucketPrefixes.includes(prefix)) problems.push(`held by a stack ${listedAt(prefix)} but missing from the bucket policy; the next reconcile puts it back`);
+  }
+  if (inKey.length > 0 && !inKeyPolicy) problems.push('held by a stack but missing from the key policy; the next reconcile puts it back');
+  const holders = [...new Set([...inBucket, ...inKey].map((h) => h.stackId))].sort();
+  const adopted = ledger.bucketEntries.some((e) => e.accountId === accountId && e.bucketName === targets.bucketName && e.origin === 'adopted') || ledger.keyEntries.some((e) => e.accountId === accountId && e.keyArn === targets.key.arn && e.origin === 'adopted');
+  return { holders, ledger: holders.length > 0 ? 'held' : adopted ? 'adopted' : 'not held' };
 }
