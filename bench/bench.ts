@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startAwsProxy } from '../devtools/aws-proxy';
 import { createEstate } from '../devtools/estate';
+import { createLedgerTable, LEDGER_TABLE } from '../devtools/ledger-table';
 import { motoEnvironment, startMoto } from '../devtools/moto';
 import { projectRoot } from '../devtools/project-root';
 import { startResponseServer } from '../devtools/response-server';
@@ -56,7 +57,8 @@ async function main(): Promise<Results> {
     try {
       // The estate is built straight on moto; the handler goes through the proxy so every call it makes is counted.
       const estate = await createEstate({ endpoint: moto.endpoint });
-      Object.assign(process.env, motoEnvironment(proxy.endpoint), { TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn });
+      await createLedgerTable(moto.endpoint);
+      Object.assign(process.env, motoEnvironment(proxy.endpoint), { TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, LEDGER_TABLE_NAME: LEDGER_TABLE });
       const invoker = loadHandler(root, responses);
       results.awsCalls = await measureAwsCalls(invoker, proxy, responses, estate, problems);
       results.fleet = await measureFleet(invoker, proxy, responses, estate, problems);

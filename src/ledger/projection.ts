@@ -1,7 +1,7 @@
 import { bucketLogsResource, parseKeyArn, Partition, trailArnPattern } from '../core/arns';
-import { BucketTarget, enrollInBucketPolicy, managedBucketResources, removeFromBucketPolicy, retireTrailArnInBucketPolicy } from '../core/bucket-policy';
+import { bucketEnrollmentGaps, BucketTarget, enrollInBucketPolicy, managedBucketResources, removeFromBucketPolicy, retireTrailArnInBucketPolicy } from '../core/bucket-policy';
 import { OperatorError } from '../core/errors';
-import { enrollInKeyPolicy, KeyTarget, managedKeyPatterns, removeFromKeyPolicy, retireTrailArnInKeyPolicy } from '../core/key-policy';
+import { enrollInKeyPolicy, keyEnrollmentGaps, KeyTarget, managedKeyPatterns, removeFromKeyPolicy, retireTrailArnInKeyPolicy } from '../core/key-policy';
 import { PolicyDocument } from '../core/policy-document';
 import { assertBucketPolicyFits, assertKeyPolicyFits } from '../core/size-limits';
 import { MemberTrail } from '../core/source-conditions';
@@ -118,7 +118,12 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     bucketEntryKey,
   );
   const listedInBucket = new Set(managedBucketResources(bucketNow, bucketTargetOf('')));
-  const admitInBucket = (d: PolicyDocument | undefined, h: Holding) => enrollInBucketPolicy(d, bucketTargetOf(h.logFilePrefix), memberOf(partition, h));
+  // Most holdings are already admitted: checking is much cheaper than the edit, which copies the document.
+  const admitInBucket = (d: PolicyDocument | undefined, h: Holding) => {
+    const target = bucketTargetOf(h.logFilePrefix);
+    const member = memberOf(partition, h);
+    return bucketEnrollmentGaps(d, target, member).length === 0 ? d : enrollInBucketPolicy(d, target, member);
+  };
   const bucketAdditions: Array<[BucketEntry, Holding[], boolean]> = [];
   const addedToBucket = new Set<Holding>();
   for (const { holdings, entry } of bucketGroups.values()) {
@@ -158,7 +163,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     keyEntryKey,
   );
   const patterns = managedKeyPatterns(keyNow, keyTarget);
-  const admitInKey = (d: PolicyDocument, h: Holding) => enrollInKeyPolicy(d, keyTarget, memberOf(partition, h));
+  const admitInKey = (d: PolicyDocument, h: Holding) => (keyEnrollmentGaps(d, keyTarget, memberOf(partition, h)).length === 0 ? d : enrollInKeyPolicy(d, keyTarget, memberOf(partition, h)));
   const keyAdditions: Array<[KeyEntry, Holding[], boolean]> = [];
   for (const { holdings, entry } of keyGroups.values()) {
     const accountId = (holdings[0] ?? entry!).accountId;
