@@ -1,5 +1,6 @@
 /**
- * npm run bench: cold start, AWS calls per request, a 200-account fleet rollout and policy capacity, measured
+ * npm run bench: cold start, AWS calls per request, a 200-account fleet rollout, policy capacity per layout and the
+ * 1,000th enrollment in the account-list layout, measured
  * side by side in one run. Prints a table per section and writes bench/results.json.
  * Exits 1 only when something is functionally wrong (a request failed, an enrollment is missing, calls differ
  * from the expected pattern); times never fail it.
@@ -20,6 +21,7 @@ import { ColdStartResult, measureColdStart } from './cold-start';
 import { FleetResult, measureFleet } from './fleet';
 import { loadHandler } from './harness';
 import { Problems } from './report';
+import { measureThousandth, ThousandthResult } from './thousandth';
 
 interface Results {
   timestamp: string;
@@ -31,6 +33,7 @@ interface Results {
   awsCalls?: ScenarioResult[];
   fleet?: FleetResult;
   capacity?: CapacityRow[];
+  thousandth?: ThousandthResult;
   problems: string[];
 }
 
@@ -62,6 +65,7 @@ async function main(): Promise<Results> {
       const invoker = loadHandler(root, responses);
       results.awsCalls = await measureAwsCalls(invoker, proxy, responses, estate, problems);
       results.fleet = await measureFleet(invoker, proxy, responses, estate, problems);
+      results.thousandth = await measureThousandth(invoker, responses, moto.endpoint, problems);
     } finally {
       await responses.close();
       await proxy.close();

@@ -1,11 +1,13 @@
 /**
  * Section 4: capacity (pure, no AWS). How many member accounts the bucket policy and the key policy hold before
- * their compact JSON passes the AWS limits, starting from the fixtures (seed bucket policy listing the owner,
- * CloudTrail's console key policy) and adding accounts one at a time with the pure core.
+ * their compact JSON passes the AWS limits, per policy layout (SPEC R34), starting from the fixtures (seed bucket
+ * policy listing the owner, CloudTrail's console key policy) and adding accounts one at a time with the pure core.
  */
 import { fixture, seedBucketPolicy } from '../devtools/estate';
+import { enrollInAccountListBucket, enrollInAccountListKey } from '../src/core/account-list';
 import { enrollInBucketPolicy } from '../src/core/bucket-policy';
 import { enrollInKeyPolicy } from '../src/core/key-policy';
+import { PolicyLayoutName, POLICY_LAYOUTS } from '../src/core/layout-names';
 import { compactByteLength, parsePolicy, PolicyDocument } from '../src/core/policy-document';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../src/core/size-limits';
 import { heading, printTable, Problems } from './report';
@@ -15,7 +17,10 @@ const FIRST_MEMBER = 200_000_000_000;
 /** Far above any real capacity; stops a core that never grows the document from looping forever. */
 const MAX_ACCOUNTS = 5_000;
 
+/** Bucket names of 10, 20 and 40 characters. */
 export const BUCKET_NAMES = ['ct-logs-01', 'org-cloudtrail-logs1', 'org-cloudtrail-logs-111111111111-useast1'];
+/** SPEC R34: the account-list layout holds at least this many accounts in each policy for a 20-character bucket name. */
+export const ACCOUNT_LIST_FLOOR = 1_000;
 export const PREFIXES = ['', 'cloudtrail'];
 
 export interface Fill {
@@ -30,6 +35,7 @@ export interface Fill {
 }
 
 export interface CapacityRow {
+  layout: PolicyLayoutName;
   bucketName: string;
   bucketNameLength: number;
   logFilePrefix: string;
@@ -67,20 +73,31 @@ export function measureCapacity(problems: Problems): CapacityRow[] {
   heading('4. Capacity (pure core, no AWS): member accounts that fit before the policy size limits');
   const keySeed = parsePolicy(fixture('cloudtrail-console-key-policy.json'), 'console key policy');
   const keyTarget = { keyArn: KEY_ARN, sid: 'Allow CloudTrail to encrypt logs' };
-  // The key policy does not depend on the bucket or the prefix: fill it once.
-  const key = fill(keySeed, KEY_POLICY_LIMIT_BYTES, (doc, accountId) => enrollInKeyPolicy(doc, keyTarget, { partition: 'aws', accountId }), problems, 'key policy');
   const rows: CapacityRow[] = [];
-  for (const bucketName of BUCKET_NAMES) {
-    for (const logFilePrefix of PREFIXES) {
-      const target = { partition: 'aws' as const, bucketName, logFilePrefix, sid: 'AWSCloudTrailWrite20131101' };
-      const bucket = fill(seedFor(bucketName, logFilePrefix), BUCKET_POLICY_LIMIT_BYTES, (doc, accountId) => enrollInBucketPolicy(doc, target, { partition: 'aws', accountId }), problems, `bucket policy of ${bucketName}`);
-      rows.push({ bucketName, bucketNameLength: bucketName.length, logFilePrefix, bucket, key });
+  for (const layout of POLICY_LAYOUTS) {
+    const enrollKey = layout === 'account-list' ? enrollInAccountListKey : enrollInKeyPolicy;
+    const enrollBucket = layout === 'account-list' ? enrollInAccountListBucket : enrollInBucketPolicy;
+    // The key policy does not depend on the bucket or the prefix: fill it once per layout.
+    const key = fill(keySeed, KEY_POLICY_LIMIT_BYTES, (doc, accountId) => enrollKey(doc, keyTarget, { partition: 'aws', accountId }), problems, `key policy (${layout})`);
+    for (const bucketName of BUCKET_NAMES) {
+      for (const logFilePrefix of PREFIXES) {
+        const target = { partition: 'aws' as const, bucketName, logFilePrefix, sid: 'AWSCloudTrailWrite20131101' };
+        const bucket = fill(seedFor(bucketName, logFilePrefix), BUCKET_POLICY_LIMIT_BYTES, (doc, accountId) => enrollBucket(doc, target, { partition: 'aws', accountId }), problems, `bucket policy of ${bucketName} (${layout})`);
+        rows.push({ layout, bucketName, bucketNameLength: bucketName.length, logFilePrefix, bucket, key });
+      }
     }
+  }
+  for (const row of rows.filter((r) => r.layout === 'account-list' && r.bucketNameLength === 20 && r.logFilePrefix === '')) {
+    problems.check(
+      row.bucket.accounts >= ACCOUNT_LIST_FLOOR && row.key.accounts >= ACCOUNT_LIST_FLOOR,
+      `the account-list layout holds ${row.bucket.accounts} accounts in the bucket policy and ${row.key.accounts} in the key policy for a 20-character bucket name, fewer than ${ACCOUNT_LIST_FLOOR} (SPEC R34)`,
+    );
   }
   console.log(`limits: bucket policy ${BUCKET_POLICY_LIMIT_BYTES.toLocaleString('en-US')} bytes, key policy ${KEY_POLICY_LIMIT_BYTES.toLocaleString('en-US')} bytes (compact JSON); owner already listed, not counted`);
   printTable(
-    ['bucket name (length)', 'prefix', 'bucket: accounts', 'bytes at capacity', 'bytes/account', 'key: accounts', 'bytes at capacity', 'bytes/account', 'fleet limit'],
+    ['layout', 'bucket name (length)', 'prefix', 'bucket: accounts', 'bytes at capacity', 'bytes/account', 'key: accounts', 'bytes at capacity', 'bytes/account', 'fleet limit'],
     rows.map((r) => [
+      r.layout,
       `${r.bucketName} (${r.bucketNameLength})`,
       r.logFilePrefix || '(none)',
       r.bucket.accounts,

@@ -18,7 +18,8 @@ function table(header: string[], rows: string[][]): string[] {
 /** The human output: the targets, an aligned table (one row per problem line), estate problems, notes, a summary. */
 export function renderText(report: StatusReport): string {
   const out: string[] = [];
-  out.push(`Bucket ${report.bucket}  Key ${report.key}  Prefix ${report.prefix === null ? '(any)' : report.prefix === '' ? '(none)' : report.prefix}`, '');
+  out.push(`Bucket ${report.bucket}  Key ${report.key}  Prefix ${report.prefix === null ? '(any)' : report.prefix === '' ? '(none)' : report.prefix}`);
+  out.push(`Layout: bucket policy ${report.layout.bucketPolicy}, key policy ${report.layout.keyPolicy}`, '');
   const rows = report.accounts.flatMap((a) => {
     const prefixes = a.bucketPrefixes.length === 0 ? '-' : a.bucketPrefixes.map((p) => (p === '' ? '(none)' : p)).join(', ');
     const [first = 'ok', ...more] = a.problems;

@@ -1,6 +1,7 @@
+import { anyTrailPattern, bucketAdmission, bucketEntryGaps, bucketLayoutOf, bucketListedAccounts, bucketListPrefixes, bucketLogsWildcard, DetectedLayout, keyEntryGaps, keyLayoutOf, keyListedAccounts } from '../core/account-list';
 import { bucketArn, bucketLogsResource, KeyRef, trailArnPattern } from '../core/arns';
-import { bucketEnrollmentGaps, BucketTarget, bucketPolicyName, managedBucketResources } from '../core/bucket-policy';
-import { keyEnrollmentGaps, KeyTarget, keyPolicyName, managedKeyPatterns } from '../core/key-policy';
+import { BucketTarget, bucketPolicyName, managedBucketResources } from '../core/bucket-policy';
+import { KeyTarget, keyPolicyName, managedKeyPatterns } from '../core/key-policy';
 import { MemberTrail } from '../core/source-conditions';
 import { LedgerSnapshot } from '../ledger/model';
 import { EstateSnapshot } from './read-estate';
@@ -24,6 +25,11 @@ export interface StatusReport {
   key: string;
   /** The expected prefix, or null when none is pinned (any prefix is fine). */
   prefix: string | null;
+  /**
+   * How each managed statement lists the accounts (SPEC R34): resource-list, account-list, mixed (both shapes,
+   * written by hand), or none (no such statement).
+   */
+  layout: { bucketPolicy: DetectedLayout; keyPolicy: DetectedLayout };
   accounts: AccountStatus[];
   /** Estate-level drift: a missing policy or statement, a region mismatch. */
   problems: string[];
@@ -52,7 +58,7 @@ function bucketListing(resources: string[], target: Omit<BucketTarget, 'logFileP
     const prefix = match?.[1] ?? '';
     const accountId = match?.[2];
     if (!accountId || bucketLogsResource(target.partition, target.bucketName, prefix, accountId) !== resource) {
-      unrecognised.push(resource);
+      if (!isWildcard(resource, target)) unrecognised.push(resource);
       continue;
     }
     const prefixes = accounts.get(accountId) ?? [];
@@ -60,6 +66,14 @@ function bucketListing(resources: string[], target: Omit<BucketTarget, 'logFileP
     accounts.set(accountId, prefixes);
   }
   return { accounts, unrecognised };
+}
+
+/** An account-list prefix path <bucket>/[<prefix>/]AWSLogs/*: its accounts come from aws:SourceAccount. */
+function isWildcard(resource: string, target: Omit<BucketTarget, 'logFilePrefix'>): boolean {
+  const head = `${bucketArn(target.partition, target.bucketName)}/`;
+  if (!resource.startsWith(head) || !resource.endsWith('AWSLogs/*')) return false;
+  const prefix = resource.slice(head.length, resource.length - 'AWSLogs/*'.length).replace(/\/$/, '');
+  return bucketLogsWildcard(target.partition, target.bucketName, prefix) === resource;
 }
 
 /** Splits the key statement's trail patterns into arn:<p>:cloudtrail:*:<account>:trail/* and everything else. */
@@ -70,7 +84,7 @@ function keyListing(patterns: string[], key: KeyRef): { accounts: Set<string>; u
   for (const pattern of patterns) {
     const accountId = shape.exec(pattern)?.[1];
     if (accountId) accounts.add(accountId);
-    else unrecognised.push(pattern);
+    else if (pattern !== anyTrailPattern(key.partition)) unrecognised.push(pattern);
   }
   return { accounts, unrecognised };
 }
@@ -96,12 +110,20 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
   else if (resources.length === 0) problems.push(`the ${bucketPolicyName(targets.bucketName)} has no statement that lets CloudTrail write (Sid "${targets.bucketSid}", or an Allow of s3:PutObject to cloudtrail.amazonaws.com)`);
   const inBucket = bucketListing(resources, bucketBase);
   for (const entry of inBucket.unrecognised) notes.push(`the bucket statement lists ${entry}, which is not an AWSLogs/<account>/* path of this bucket`);
+  // Account-list layout (SPEC R34): every account of aws:SourceAccount may write under every AWSLogs/* prefix.
+  const listPrefixes = bucketListPrefixes(estate.bucketPolicy, { ...bucketBase, logFilePrefix: '' });
+  const admits = bucketAdmission(estate.bucketPolicy, { ...bucketBase, logFilePrefix: '' });
+  for (const accountId of bucketListedAccounts(estate.bucketPolicy, { ...bucketBase, logFilePrefix: '' })) {
+    const prefixes = inBucket.accounts.get(accountId) ?? [];
+    inBucket.accounts.set(accountId, [...new Set([...prefixes, ...listPrefixes.filter((prefix) => admits(accountId, prefix))])]);
+  }
 
   const patterns = managedKeyPatterns(estate.keyPolicy, keyTarget);
   const keyAdmitsEveryTrail = patterns === undefined;
   if (patterns?.length === 0) problems.push(`the ${keyPolicyName(targets.key.arn)} has no statement that lets CloudTrail call kms:GenerateDataKey* (Sid "${targets.keySid}", or an Allow to cloudtrail.amazonaws.com)`);
   if (keyAdmitsEveryTrail) notes.push(`the key statement has no StringLike kms:EncryptionContext:aws:cloudtrail:arn condition, so it admits the trails of every account`);
   const inKey = keyListing(patterns ?? [], targets.key);
+  for (const accountId of keyListedAccounts(estate.keyPolicy, keyTarget)) inKey.accounts.add(accountId);
   for (const entry of inKey.unrecognised) notes.push(`the key statement lists ${entry}, which is not an account-wide trail pattern ${trailArnPattern(partition, '<account>')}`);
 
   if (estate.bucketRegion !== targets.key.region) {
@@ -121,9 +143,9 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
     if (inBucketPolicy && targets.prefix !== undefined && !bucketPrefixes.includes(targets.prefix)) accountProblems.push(prefixProblem(bucketPrefixes, targets.prefix));
     const gaps = new Set<string>();
     for (const logFilePrefix of bucketPrefixes) {
-      for (const gap of bucketEnrollmentGaps(estate.bucketPolicy, { ...bucketBase, logFilePrefix }, member)) gaps.add(`bucket policy: ${gap}`);
+      for (const gap of bucketEntryGaps(estate.bucketPolicy, { ...bucketBase, logFilePrefix }, member)) gaps.add(`bucket policy: ${gap}`);
     }
-    if (inKeyPolicy) for (const gap of keyEnrollmentGaps(estate.keyPolicy, keyTarget, member)) gaps.add(`key policy: ${gap}`);
+    if (inKeyPolicy) for (const gap of keyEntryGaps(estate.keyPolicy, keyTarget, member)) gaps.add(`key policy: ${gap}`);
     accountProblems.push(...gaps);
     const status: AccountStatus = { accountId, bucketPrefixes, inBucketPolicy, inKeyPolicy, problems: accountProblems };
     return ledger ? { ...status, ...ledgerView(ledger, targets, accountId, bucketPrefixes, inKeyPolicy, accountProblems) } : status;
@@ -133,6 +155,7 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
     bucket: targets.bucketName,
     key: targets.key.arn,
     prefix: targets.prefix ?? null,
+    layout: { bucketPolicy: bucketLayoutOf(estate.bucketPolicy, { ...bucketBase, logFilePrefix: '' }), keyPolicy: keyLayoutOf(estate.keyPolicy, keyTarget) },
     accounts,
     problems,
     notes,

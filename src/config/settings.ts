@@ -2,6 +2,7 @@ import { isAccountId, KeyRef, parseKeyArn } from '../core/arns';
 import { DEFAULT_BUCKET_POLICY_SID } from '../core/bucket-policy';
 import { fail } from '../core/errors';
 import { DEFAULT_KEY_POLICY_SID } from '../core/key-policy';
+import { isPolicyLayoutName, POLICY_LAYOUTS, PolicyLayoutName } from '../core/layout-names';
 import { validateBucketName, validateLogFilePrefix } from './validate';
 
 /**
@@ -19,6 +20,8 @@ export interface Settings {
   organizationId?: string;
   /** The enrollment ledger's DynamoDB table (SPEC R26): required by the function, optional for `status`. */
   ledgerTableName?: string;
+  /** How both statements list the accounts (SPEC R34); POLICY_LAYOUT, default resource-list. */
+  policyLayout: PolicyLayoutName;
 }
 
 type Env = Record<string, string | undefined>;
@@ -53,8 +56,13 @@ export function readSettings(env: Env = process.env): Settings {
   if (ledgerTableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(ledgerTableName)) {
     fail(`The function setting LEDGER_TABLE_NAME '${ledgerTableName}' is not a DynamoDB table name (3-255 letters, digits, '_', '-' or '.'); fix it in the deployment.`);
   }
+  const policyLayout = setting(env, 'POLICY_LAYOUT') ?? 'resource-list';
+  if (!isPolicyLayoutName(policyLayout)) {
+    fail(`The function setting POLICY_LAYOUT '${policyLayout}' is not a policy layout; set it to ${POLICY_LAYOUTS.join(' or ')}, or leave it empty for resource-list.`);
+  }
   return {
     ...(ledgerTableName ? { ledgerTableName } : {}),
+    policyLayout,
     pinnedBucketName: bucket === undefined ? undefined : validateBucketName(bucket, 'The function setting TRAIL_BUCKET_NAME'),
     pinnedKey: key === undefined ? undefined : parseKeyArn(key, 'The function setting TRAIL_KEY_ARN'),
     pinnedLogFilePrefix: prefix === undefined ? undefined : validateLogFilePrefix(prefix, 'The function setting TRAIL_LOG_FILE_PREFIX'),

@@ -1,6 +1,7 @@
-import { BucketTarget, bucketPolicyName, managedBucketResources } from './bucket-policy';
+import { bucketListedAccounts, keyListedAccounts } from './account-list';
+import { BucketTarget, bucketPolicyName } from './bucket-policy';
 import { fail } from './errors';
-import { KeyTarget, keyPolicyName, managedKeyPatterns } from './key-policy';
+import { KeyTarget, keyPolicyName } from './key-policy';
 import { compactByteLength, PolicyDocument } from './policy-document';
 
 /** AWS limits on the compact JSON of each policy (SPEC R11). */
@@ -14,17 +15,14 @@ export function assertPolicyFits(policyName: string, document: PolicyDocument, l
   }
 }
 
-function distinctAccounts(entries: string[], pattern: RegExp): number {
-  return new Set(entries.flatMap((e) => pattern.exec(e)?.[1] ?? [])).size;
-}
-
 export function assertBucketPolicyFits(document: PolicyDocument | undefined, target: BucketTarget): void {
   if (!document) return;
-  const accounts = distinctAccounts(managedBucketResources(document, target), /\/AWSLogs\/([0-9]{12})\/\*$/);
+  // Both layouts (SPEC R34): AWSLogs/<account>/* entries and the aws:SourceAccount list of an account-list statement.
+  const accounts = bucketListedAccounts(document, target).length;
   assertPolicyFits(bucketPolicyName(target.bucketName), document, BUCKET_POLICY_LIMIT_BYTES, accounts, 'S3 bucket policy');
 }
 
 export function assertKeyPolicyFits(document: PolicyDocument, target: KeyTarget): void {
-  const accounts = distinctAccounts(managedKeyPatterns(document, target) ?? [], /:([0-9]{12}):trail\//);
+  const accounts = keyListedAccounts(document, target).length;
   assertPolicyFits(keyPolicyName(target.keyArn), document, KEY_POLICY_LIMIT_BYTES, accounts, 'KMS key policy');
 }

@@ -1,7 +1,10 @@
-import { bucketLogsResource, parseKeyArn, Partition, trailArnPattern } from '../core/arns';
-import { bucketEnrollmentGaps, BucketTarget, enrollInBucketPolicy, managedBucketResources, removeFromBucketPolicy, retireTrailArnInBucketPolicy } from '../core/bucket-policy';
+import { bucketEntryGaps, bucketListedAccounts, keyEntryGaps, StillNeeded } from '../core/account-list';
+import { bucketLogsResource, parseKeyArn, Partition } from '../core/arns';
+import { BucketTarget, managedBucketResources, retireTrailArnInBucketPolicy } from '../core/bucket-policy';
 import { OperatorError } from '../core/errors';
-import { enrollInKeyPolicy, keyEnrollmentGaps, KeyTarget, managedKeyPatterns, removeFromKeyPolicy, retireTrailArnInKeyPolicy } from '../core/key-policy';
+import { KeyTarget, retireTrailArnInKeyPolicy } from '../core/key-policy';
+import { PolicyLayoutName } from '../core/layout-names';
+import { bucketLayoutFound, keyLayoutFound, policyLayout } from '../core/layouts';
 import { PolicyDocument } from '../core/policy-document';
 import { assertBucketPolicyFits, assertKeyPolicyFits } from '../core/size-limits';
 import { MemberTrail } from '../core/source-conditions';
@@ -11,6 +14,8 @@ import { BucketEntry, bucketEntryKey, Holding, KeyEntry, keyEntryKey, LedgerSnap
 export interface ProjectionSettings {
   bucketPolicySid: string;
   keyPolicySid: string;
+  /** The layout both statements are written in (SPEC R34); a statement found in the other one is converted. */
+  policyLayout: PolicyLayoutName;
   /** Never removed (SPEC R2, R17): the key owner and PROTECTED_ACCOUNT_IDS. */
   isProtected(accountId: string, keyArn: string): boolean;
 }
@@ -34,6 +39,8 @@ export interface Projection {
   rejections: Rejection[];
   /** Entries no holding needs that could not be removed: logged, retried by the next projection. */
   problems: string[];
+  /** Why a statement could not be converted into the configured layout (SPEC R34): it keeps its layout; logged. */
+  layoutProblems: string[];
 }
 
 interface Group<E> {
@@ -51,6 +58,17 @@ function groupBy<E>(holdings: Holding[], entries: E[], keyOfHolding: (h: Holding
 
 function memberOf(partition: Partition, holding: Pick<Holding, 'accountId' | 'trailArn'>): MemberTrail {
   return { partition, accountId: holding.accountId, ...(holding.trailArn ? { trailArn: holding.trailArn } : {}) };
+}
+
+/**
+ * Whether the policy already admits the holding's trail, so enrolling it would change nothing: checking is much
+ * cheaper than the edit, which copies the document, and most holdings of a projection are settled. A holding
+ * without TrailArn is checked as if it named a trail nobody lists, so a statement that pins exact trail ARNs
+ * still sends it to the edit, which refuses it (SPEC R14).
+ */
+function admitted(gaps: (member: MemberTrail) => string[], partition: Partition, h: Holding): boolean {
+  const trailArn = h.trailArn ?? `arn:${partition}:cloudtrail:us-east-1:${h.accountId}:trail/no-trail-arn-given`;
+  return gaps({ partition, accountId: h.accountId, trailArn }).length === 0;
 }
 
 function reasonOf(error: unknown): string {
@@ -105,10 +123,34 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
   const key = parseKeyArn(pair.keyArn, 'The ledger key ARN');
   const partition = key.partition;
   const rejections: Attempt[] = [];
-  const out = { bucket: bucketNow, key: keyNow, newBucketEntries: [] as BucketEntry[], newKeyEntries: [] as KeyEntry[], releasedBucketEntries: [] as BucketEntry[], releasedKeyEntries: [] as KeyEntry[], rejections, problems: [] as string[] };
+  const out = { bucket: bucketNow, key: keyNow, newBucketEntries: [] as BucketEntry[], newKeyEntries: [] as KeyEntry[], releasedBucketEntries: [] as BucketEntry[], releasedKeyEntries: [] as KeyEntry[], rejections, problems: [] as string[], layoutProblems: [] as string[] };
   const keyTarget: KeyTarget = { keyArn: pair.keyArn, sid: settings.keyPolicySid };
   const bucketTargetOf = (logFilePrefix: string): BucketTarget => ({ partition, bucketName: pair.bucketName, logFilePrefix, sid: settings.bucketPolicySid });
   const active = (holdings: Holding[]) => holdings.filter((h) => !refused.has(h));
+
+  // SPEC R34: statements found in the other layout are rewritten into the configured one, as part of this
+  // projection's one write per policy. A conversion that fails (R11, or a value it cannot carry) is refused: that
+  // policy keeps the layout found, and the projection goes on in it.
+  const wanted = policyLayout(settings.policyLayout);
+  const knownPrefixes = prefixesByAccount(ledger, pair.bucketName);
+  let bucketLayout = wanted.bucket;
+  try {
+    const converted = wanted.bucket.convert(bucketNow, bucketTargetOf(''), (accountId) => knownPrefixes.get(accountId) ?? []);
+    if (converted !== bucketNow) assertBucketPolicyFits(converted, bucketTargetOf(''));
+    out.bucket = converted;
+  } catch (error) {
+    out.layoutProblems.push(reasonOf(error));
+    bucketLayout = bucketLayoutFound(bucketNow, bucketTargetOf(''));
+  }
+  let keyLayout = wanted.key;
+  try {
+    const converted = wanted.key.convert(keyNow, keyTarget);
+    if (converted !== keyNow) assertKeyPolicyFits(converted, keyTarget);
+    out.key = converted;
+  } catch (error) {
+    out.layoutProblems.push(reasonOf(error));
+    keyLayout = keyLayoutFound(keyNow, keyTarget);
+  }
 
   // Bucket entries: (account, prefix) under this bucket, held under any key (SPEC R25).
   const bucketGroups = groupBy(
@@ -117,19 +159,24 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     bucketEntryKey,
     bucketEntryKey,
   );
-  const listedInBucket = new Set(managedBucketResources(bucketNow, bucketTargetOf('')));
-  // Most holdings are already admitted: checking is much cheaper than the edit, which copies the document.
+  // Listed (and adopted, SPEC R26) as read, before any conversion; both layouts are read.
+  const listedInBucket = bucketLayout.listed(bucketNow, bucketTargetOf(''));
+  const namedInBucket = new Set(managedBucketResources(bucketNow, bucketTargetOf('')));
   const admitInBucket = (d: PolicyDocument | undefined, h: Holding) => {
     const target = bucketTargetOf(h.logFilePrefix);
-    const member = memberOf(partition, h);
-    return bucketEnrollmentGaps(d, target, member).length === 0 ? d : enrollInBucketPolicy(d, target, member);
+    return admitted((m) => bucketEntryGaps(d, target, m), partition, h) ? d : bucketLayout.enroll(d, target, memberOf(partition, h));
   };
   const bucketAdditions: Array<[BucketEntry, Holding[], boolean]> = [];
   const addedToBucket = new Set<Holding>();
+  const stillNeeded = stillNeededInBucket(bucketGroups, listedInBucket, (accountId) => settings.isProtected(accountId, pair.keyArn), bucketListedAccounts(out.bucket, bucketTargetOf('')));
   for (const { holdings, entry } of bucketGroups.values()) {
     const first = holdings[0] ?? entry!;
-    const listed = listedInBucket.has(bucketLogsResource(partition, pair.bucketName, first.logFilePrefix, first.accountId));
-    const known: BucketEntry = entry ?? { accountId: first.accountId, bucketName: pair.bucketName, logFilePrefix: first.logFilePrefix, keyArn: pair.keyArn, origin: listed ? 'adopted' : 'written' };
+    const listed = listedInBucket(first.accountId, first.logFilePrefix);
+    // An account the function wrote under another prefix is in the account list because of that entry: its new
+    // prefix was not there before its first holder came, so it is not adopted.
+    const onlyThroughList = !namedInBucket.has(bucketLogsResource(partition, pair.bucketName, first.logFilePrefix, first.accountId));
+    const adopted = listed && !(onlyThroughList && ledger.bucketEntries.some((e) => e.bucketName === pair.bucketName && e.accountId === first.accountId && e.origin === 'written'));
+    const known: BucketEntry = entry ?? { accountId: first.accountId, bucketName: pair.bucketName, logFilePrefix: first.logFilePrefix, keyArn: pair.keyArn, origin: adopted ? 'adopted' : 'written' };
     if (holdings.length > 0 && listed) {
       for (const holding of active(holdings)) out.bucket = admitGroup(out.bucket, [holding], admitInBucket, () => undefined, rejections, false).document;
       if (!entry) out.newBucketEntries.push(known);
@@ -139,7 +186,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
       out.releasedBucketEntries.push(known);
     } else if (known.origin === 'written' && !settings.isProtected(known.accountId, pair.keyArn)) {
       try {
-        out.bucket = removeFromBucketPolicy(out.bucket, bucketTargetOf(known.logFilePrefix), memberOf(partition, known));
+        out.bucket = bucketLayout.remove(out.bucket, bucketTargetOf(known.logFilePrefix), memberOf(partition, known), stillNeeded(known));
         out.releasedBucketEntries.push(known);
       } catch (error) {
         out.problems.push(reasonOf(error));
@@ -162,12 +209,12 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     keyEntryKey,
     keyEntryKey,
   );
-  const patterns = managedKeyPatterns(keyNow, keyTarget);
-  const admitInKey = (d: PolicyDocument, h: Holding) => (keyEnrollmentGaps(d, keyTarget, memberOf(partition, h)).length === 0 ? d : enrollInKeyPolicy(d, keyTarget, memberOf(partition, h)));
+  const listedInKey = keyLayout.listed(keyNow, keyTarget);
+  const admitInKey = (d: PolicyDocument, h: Holding) => (admitted((m) => keyEntryGaps(d, keyTarget, m), partition, h) ? d : keyLayout.enroll(d, keyTarget, memberOf(partition, h)));
   const keyAdditions: Array<[KeyEntry, Holding[], boolean]> = [];
   for (const { holdings, entry } of keyGroups.values()) {
     const accountId = (holdings[0] ?? entry!).accountId;
-    const listed = patterns === undefined || patterns.includes(trailArnPattern(partition, accountId));
+    const listed = listedInKey(accountId);
     const known: KeyEntry = entry ?? { accountId, keyArn: pair.keyArn, bucketName: pair.bucketName, origin: listed ? 'adopted' : 'written' };
     const willing = active(holdings).filter((h) => !refusedNow.has(h));
     if (holdings.length > 0 && listed) {
@@ -179,7 +226,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
       out.releasedKeyEntries.push(known);
     } else if (known.origin === 'written' && !settings.isProtected(accountId, pair.keyArn)) {
       try {
-        out.key = removeFromKeyPolicy(out.key, keyTarget, memberOf(partition, known));
+        out.key = keyLayout.remove(out.key, keyTarget, memberOf(partition, known));
         out.releasedKeyEntries.push(known);
       } catch (error) {
         out.problems.push(reasonOf(error));
@@ -202,4 +249,42 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     out.key = retireTrailArnInKeyPolicy(out.key, keyTarget, trailArn);
   }
   return out;
+}
+
+/** The prefixes the ledger knows for each account under the bucket: held, adopted or written entries. */
+function prefixesByAccount(ledger: LedgerSnapshot, bucketName: string): Map<string, string[]> {
+  const prefixes = new Map<string, string[]>();
+  for (const e of [...ledger.holdings, ...ledger.bucketEntries]) {
+    if (e.bucketName !== bucketName) continue;
+    const list = prefixes.get(e.accountId) ?? prefixes.set(e.accountId, []).get(e.accountId)!;
+    if (!list.includes(e.logFilePrefix)) list.push(e.logFilePrefix);
+  }
+  return prefixes;
+}
+
+/**
+ * What the account-list layout keeps when a bucket entry (account, prefix) goes (SPEC R34 leaves it open):
+ * - the account stays in aws:SourceAccount while another entry of it in this bucket stays: one with a holding
+ *   (refused ones included), an adopted one still listed, or a written one of a protected account;
+ * - the prefix's AWSLogs/* stays while such an entry of any account uses that prefix, or while the list names an
+ *   account the ledger does not know (hand-written or carried over by a conversion: it may write under any prefix).
+ * Removing the last account or the last prefix removes the statement (SPEC R7), never just the condition.
+ */
+function stillNeededInBucket(groups: Map<string, Group<BucketEntry>>, listed: (accountId: string, prefix: string) => boolean, isProtected: (accountId: string) => boolean, listedAccounts: string[]): (entry: BucketEntry) => StillNeeded {
+  const staying: Array<{ accountId: string; logFilePrefix: string; key: string }> = [];
+  const known = new Set<string>();
+  for (const [key, { holdings, entry }] of groups) {
+    const first = holdings[0] ?? entry!;
+    known.add(first.accountId);
+    const stays = holdings.length > 0 || (entry!.origin === 'adopted' ? listed(first.accountId, first.logFilePrefix) : isProtected(first.accountId));
+    if (stays) staying.push({ accountId: first.accountId, logFilePrefix: first.logFilePrefix, key });
+  }
+  const unknownListed = listedAccounts.some((a) => !known.has(a));
+  return (entry) => {
+    const others = staying.filter((s) => s.key !== bucketEntryKey(entry));
+    return {
+      account: others.some((s) => s.accountId === entry.accountId),
+      prefix: unknownListed || others.some((s) => s.logFilePrefix === entry.logFilePrefix),
+    };
+  };
 }

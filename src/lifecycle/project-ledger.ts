@@ -1,6 +1,5 @@
+import { bucketLogsWildcard, managedBucketValues, managedKeyValues, sourceAccountValue } from '../core/account-list';
 import { bucketLogsResource, parseKeyArn, Partition, trailArnPattern } from '../core/arns';
-import { managedBucketResources } from '../core/bucket-policy';
-import { managedKeyPatterns } from '../core/key-policy';
 import { PolicyDocument } from '../core/policy-document';
 import { assertBucketPolicyFits, assertKeyPolicyFits } from '../core/size-limits';
 import { BucketEntry, KeyEntry, LedgerSnapshot, pairsOf, PolicyPair } from '../ledger/model';
@@ -34,14 +33,15 @@ export function projectionSettings(settings: Settings): ProjectionSettings {
   return {
     bucketPolicySid: settings.bucketPolicySid,
     keyPolicySid: settings.keyPolicySid,
+    policyLayout: settings.policyLayout,
     isProtected: (accountId, keyArn) => isProtected(accountId, parseKeyArn(keyArn, 'The ledger key ARN'), settings),
   };
 }
 
 function listed(pair: PolicyPair, bucket: PolicyDocument | undefined, key: PolicyDocument, settings: Settings): string[] {
   const keyRef = parseKeyArn(pair.keyArn, 'The ledger key ARN');
-  const bucketValues = managedBucketResources(bucket, { partition: keyRef.partition, bucketName: pair.bucketName, logFilePrefix: '', sid: settings.bucketPolicySid });
-  return [...bucketValues, ...(managedKeyPatterns(key, { keyArn: pair.keyArn, sid: settings.keyPolicySid }) ?? [])];
+  const bucketValues = managedBucketValues(bucket, { partition: keyRef.partition, bucketName: pair.bucketName, logFilePrefix: '', sid: settings.bucketPolicySid });
+  return [...bucketValues, ...managedKeyValues(key, { keyArn: pair.keyArn, sid: settings.keyPolicySid })];
 }
 
 /**
@@ -95,6 +95,7 @@ export async function projectLedger(context: LedgerContext, run: Run, generation
     for (const entry of final.releasedBucketEntries) await ledger.deleteBucketEntry(entry, run.signal);
     for (const entry of final.releasedKeyEntries) await ledger.deleteKeyEntry(entry, run.signal);
     for (const problem of final.problems) log.error('an entry no stack holds could not be removed; the next projection tries again', { problem });
+    for (const problem of final.layoutProblems) log.error('a policy statement could not be converted to the configured layout and keeps its layout; the next projection tries again', { policyLayout: settings.policyLayout, problem });
 
     const after = listed(pair, final.bucket, final.key, settings);
     const previous = new Set(before);
@@ -113,10 +114,12 @@ export async function projectLedger(context: LedgerContext, run: Run, generation
 /** Listed values the ledger cannot attribute: no holding, no adopted or written entry (hand-made or another tool's). */
 function unheldValues(pair: PolicyPair, values: string[], ledger: LedgerSnapshot, partition: Partition, recorded: { bucket: BucketEntry[]; key: KeyEntry[] }): string[] {
   const known = new Set<string>();
-  const bucketArnOf = (prefix: string, accountId: string) => bucketLogsResource(partition, pair.bucketName, prefix, accountId);
-  for (const e of [...ledger.bucketEntries, ...recorded.bucket]) if (e.bucketName === pair.bucketName) known.add(bucketArnOf(e.logFilePrefix, e.accountId));
-  for (const h of ledger.holdings) if (h.bucketName === pair.bucketName) known.add(bucketArnOf(h.logFilePrefix, h.accountId));
-  for (const e of [...ledger.keyEntries, ...recorded.key]) if (e.keyArn === pair.keyArn) known.add(trailArnPattern(partition, e.accountId));
-  for (const h of ledger.holdings) if (h.keyArn === pair.keyArn) known.add(trailArnPattern(partition, h.accountId));
+  // Account-list values (SPEC R34): a prefix's AWSLogs/* and an account in aws:SourceAccount are known when an entry uses them.
+  const bucketArnOf = (prefix: string, accountId: string) => [bucketLogsResource(partition, pair.bucketName, prefix, accountId), bucketLogsWildcard(partition, pair.bucketName, prefix), sourceAccountValue('bucket', accountId)];
+  const keyValuesOf = (accountId: string) => [trailArnPattern(partition, accountId), sourceAccountValue('key', accountId)];
+  for (const e of [...ledger.bucketEntries, ...recorded.bucket]) if (e.bucketName === pair.bucketName) bucketArnOf(e.logFilePrefix, e.accountId).forEach((v) => known.add(v));
+  for (const h of ledger.holdings) if (h.bucketName === pair.bucketName) bucketArnOf(h.logFilePrefix, h.accountId).forEach((v) => known.add(v));
+  for (const e of [...ledger.keyEntries, ...recorded.key]) if (e.keyArn === pair.keyArn) keyValuesOf(e.accountId).forEach((v) => known.add(v));
+  for (const h of ledger.holdings) if (h.keyArn === pair.keyArn) keyValuesOf(h.accountId).forEach((v) => known.add(v));
   return values.filter((v) => !known.has(v));
 }

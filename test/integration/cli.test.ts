@@ -76,6 +76,7 @@ describe('cloudtrail-enrollment status', () => {
       bucket: estate.bucket,
       key: estate.keyArn,
       prefix: null,
+      layout: { bucketPolicy: 'resource-list', keyPolicy: 'resource-list' },
       accounts: [{ accountId: OWNER_ACCOUNT_ID, bucketPrefixes: [''], inBucketPolicy: true, inKeyPolicy: true, problems: [] }],
       problems: [],
       notes: [],

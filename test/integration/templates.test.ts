@@ -57,12 +57,15 @@ describe('template.yaml function', () => {
 
   it('declares every setting of R2, pinned from the parameters', () => {
     const vars = fn.Properties.Environment.Variables;
-    for (const name of ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID', 'LEDGER_TABLE_NAME', 'S3_FORCE_PATH_STYLE', 'RESPONSE_URL_EXTRA_HOSTS']) {
+    for (const name of ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID', 'LEDGER_TABLE_NAME', 'POLICY_LAYOUT', 'S3_FORCE_PATH_STYLE', 'RESPONSE_URL_EXTRA_HOSTS']) {
       expect(vars).toHaveProperty([name]);
     }
     expect(vars.TRAIL_BUCKET_NAME).toEqual({ Ref: 'TrailBucketName' });
     expect(vars.TRAIL_KEY_ARN).toEqual({ Ref: 'TrailKeyArn' });
     expect(vars.ORGANIZATION_ID).toEqual({ Ref: 'OrganizationId' });
+    expect(vars.POLICY_LAYOUT).toEqual({ Ref: 'PolicyLayout' });
+    expect(template.Parameters.PolicyLayout.AllowedValues).toEqual(['resource-list', 'account-list']);
+    expect(template.Parameters.PolicyLayout.Default).toBe('resource-list');
     expect(vars.LEDGER_TABLE_NAME).toEqual({ Ref: resourceOfType(template, 'AWS::DynamoDB::Table')[0] });
     // Test-only settings stay empty (unset) in a deployment.
     expect(vars.S3_FORCE_PATH_STYLE).toBe('');

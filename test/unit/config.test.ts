@@ -87,3 +87,15 @@ describe('physical resource ids (R15, R17)', () => {
     expect(enrollmentOfPhysicalId(`${MEMBER};bucket=UPPER;prefix=;key=${KEY_ARN};trail=`)).toBeUndefined();
   });
 });
+
+describe('POLICY_LAYOUT (R2, R34)', () => {
+  it('defaults to resource-list and accepts account-list', () => {
+    expect(settings().policyLayout).toBe('resource-list');
+    expect(settings({ POLICY_LAYOUT: 'account-list' }).policyLayout).toBe('account-list');
+    expect(settings({ POLICY_LAYOUT: ' resource-list ' }).policyLayout).toBe('resource-list');
+  });
+
+  it.each([['Account-List'], ['accounts'], ['resource-list,account-list']])('refuses %j with a sentence naming the variable', (value) => {
+    expect(() => settings({ POLICY_LAYOUT: value })).toThrow(new OperatorError(`The function setting POLICY_LAYOUT '${value}' is not a policy layout; set it to resource-list or account-list, or leave it empty for resource-list.`));
+  });
+});

@@ -7,7 +7,7 @@ import { consoleKeyPolicy, KEY_ARN, MEMBER, OTHER, OWNER, others, seedBucketPoli
 const BUCKET_SID = 'AWSCloudTrailWrite20131101';
 const KEY_SID = 'Allow CloudTrail to encrypt logs';
 const PAIR = { bucketName: 'my-trail-bucket', keyArn: KEY_ARN };
-const settings: ProjectionSettings = { bucketPolicySid: BUCKET_SID, keyPolicySid: KEY_SID, isProtected: (a) => a === OWNER };
+const settings: ProjectionSettings = { bucketPolicySid: BUCKET_SID, keyPolicySid: KEY_SID, policyLayout: 'resource-list', isProtected: (a) => a === OWNER };
 
 const logsOf = (account: string, prefix = '') => `arn:aws:s3:::my-trail-bucket/${prefix ? `${prefix}/` : ''}AWSLogs/${account}/*`;
 const patternOf = (account: string) => `arn:aws:cloudtrail:*:${account}:trail/*`;
