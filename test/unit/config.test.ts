@@ -81,6 +81,32 @@ describe('physical resource ids (R15, R17)', () => {
     expect(Buffer.byteLength(physicalIdOf(longest))).toBeLessThanOrEqual(1024);
   });
 
+  it('refuse ARN parts of the wrong shape, so no id can outgrow 1,024 bytes through them', () => {
+    const longRegion = `us-${'east'.repeat(300)}-1`;
+    expect(() => resolveEnrollment({ TrailArn: `arn:aws:cloudtrail:${longRegion}:222222222222:trail/org` }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+    for (const trail of ['arn:aws:cloudtrail:us-east-1:222222222222:trail/-org', 'arn:aws:cloudtrail:us-east-1:222222222222:trail/o', `arn:aws:cloudtrail:us-east-1:222222222222:trail/${'t'.repeat(129)}`, 'arn:aws:cloudtrail:cn-north-1:222222222222:trail/org']) {
+      expect(() => resolveEnrollment({ TrailArn: trail }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+    }
+    for (const key of [`arn:aws:kms:${longRegion}:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`, 'arn:aws:kms:us-east-1:111111111111:key/abc', `arn:aws:kms:us-east-1:111111111111:key/${'0'.repeat(64)}`, 'arn:aws-cn:kms:us-east-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0']) {
+      expect(() => resolveEnrollment({ KeyArn: key, BucketName: 'b-1' }, stackIn(MEMBER), readSettings({}))).toThrow(/KeyArn/);
+    }
+    expect(resolveEnrollment({ KeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef', BucketName: 'b-1' }, stackIn(MEMBER), readSettings({})).key.region).toBe('us-gov-west-1');
+    expect(resolveEnrollment({ KeyArn: 'arn:aws-cn:kms:cn-north-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BucketName: 'b-1' }, stackIn(MEMBER), readSettings({})).key.partition).toBe('aws-cn');
+  });
+
+  it('refuse an id over 1,024 bytes, naming the property that is too long', () => {
+    const huge = { ...enrollment, trailArn: `arn:aws:cloudtrail:us-east-1:222222222222:trail/${'t'.repeat(1000)}` };
+    expect(() => physicalIdOf(huge)).toThrow(/TrailArn/);
+    expect(() => physicalIdOf({ ...enrollment, logFilePrefix: '%'.repeat(400) })).toThrow(/LogFilePrefix/);
+  });
+
+  it('read ids with duplicate or unknown fields as nothing enrolled', () => {
+    const id = physicalIdOf(enrollment);
+    expect(enrollmentOfPhysicalId(`${id};bucket=other-bucket`)).toBeUndefined();
+    expect(enrollmentOfPhysicalId(`${id};extra=1`)).toBeUndefined();
+    expect(enrollmentOfPhysicalId(id.replace(';trail=', ';trail=;trail='))).toBeUndefined();
+  });
+
   it('read a failed Create id and foreign ids as nothing enrolled', () => {
     expect(enrollmentOfPhysicalId(notEnrolledId(MEMBER, 'req-1'))).toBeUndefined();
     expect(enrollmentOfPhysicalId('my-custom-id')).toBeUndefined();
