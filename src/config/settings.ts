@@ -44,7 +44,8 @@ export function responseUrlExtraHosts(env: Env = process.env): string[] {
 export function readSettings(env: Env = process.env): Settings {
   const bucket = setting(env, 'TRAIL_BUCKET_NAME');
   const key = setting(env, 'TRAIL_KEY_ARN');
-  const prefix = setting(env, 'TRAIL_LOG_FILE_PREFIX');
+  // Not trimmed: white space around the prefix is refused, not silently dropped (SPEC R33).
+  const prefix = env.TRAIL_LOG_FILE_PREFIX ? env.TRAIL_LOG_FILE_PREFIX : undefined;
   const organizationId = setting(env, 'ORGANIZATION_ID');
   if (organizationId && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
     fail(`The function setting ORGANIZATION_ID '${organizationId}' is not an organization ID like o-a1b2c3d4e5; fix it in the deployment or leave it empty.`);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveEnrollment, stackMayManage } from '../../src/config/enrollment';
 import { readSettings } from '../../src/config/settings';
 import { OperatorError } from '../../src/core/errors';
@@ -111,5 +113,33 @@ describe('physical resource ids (R15, R17)', () => {
     expect(enrollmentOfPhysicalId(notEnrolledId(MEMBER, 'req-1'))).toBeUndefined();
     expect(enrollmentOfPhysicalId('my-custom-id')).toBeUndefined();
     expect(enrollmentOfPhysicalId(`${MEMBER};bucket=UPPER;prefix=;key=${KEY_ARN};trail=`)).toBeUndefined();
+  });
+});
+
+describe('log file prefixes (R33)', () => {
+  const refused = ['AWSLogs/222222222222', 'org/AWSLogs', 'a/AWSLogs/b', '${aws:username}', 'logs/${x}', '..', 'a/../b', './a', 'a/.', ' org', 'org ', '\u00a0org', 'org\u3000', '\u200borg', 'a//b'];
+
+  it.each(refused)('refuses the property LogFilePrefix %j with a sentence naming it', (prefix) => {
+    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings())).toThrow(/The property LogFilePrefix/);
+  });
+
+  it.each(refused)('refuses TRAIL_LOG_FILE_PREFIX %j, naming the variable', (prefix) => {
+    expect(() => readSettings({ TRAIL_LOG_FILE_PREFIX: prefix })).toThrow(/TRAIL_LOG_FILE_PREFIX/);
+  });
+
+  it.each(['org', 'org/logs', 'awslogs', 'AWSLogsArchive', 'a.b/c..d', 'o rg', '$aws', 'AWSLogs2'])('admits %j', (prefix) => {
+    expect(resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings()).logFilePrefix).toBe(prefix);
+  });
+
+  it('has template AllowedPatterns that refuse what they can express and admit the rest', () => {
+    const root = join(__dirname, '..', '..');
+    for (const [file, name] of [['template.yaml', 'TrailLogFilePrefix'], [join('stacksets', 'member-account.yaml'), 'LogFilePrefix']] as const) {
+      const text = readFileSync(join(root, file), 'utf8');
+      const block = text.slice(text.indexOf(`  ${name}:\n`));
+      const raw = /AllowedPattern: '([^']*)'/.exec(block)![1]!.replace(/''/g, "'");
+      const pattern = new RegExp(raw);
+      for (const prefix of ['AWSLogs/222222222222', 'a/AWSLogs', '${aws:username}', '..', 'a/./b', ' org', 'org ', 'a//b', '/org', 'org/', 'a*b']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, false]);
+      for (const prefix of ['', 'org', 'org/logs', 'AWSLogsArchive', 'a.b/c..d']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, true]);
+    }
   });
 });
