@@ -1,5 +1,6 @@
 import { OrganizationMembership } from '../lifecycle/ports';
 import { explainAwsError } from './aws-errors';
+import { perPartition } from './partition-cache';
 import { withRetries } from './retry';
 
 /**
@@ -24,3 +25,9 @@ export async function awsOrganizationMembership(partition: string): Promise<Orga
     },
   };
 }
+
+/**
+ * awsOrganizationMembership, one per partition for the container's life; a failed load (the SDK chunk could not
+ * be read, say) is dropped so the next request tries again. This is what the handler's dependencies use.
+ */
+export const organizationMembership: (partition: string) => Promise<OrganizationMembership> = perPartition(awsOrganizationMembership);

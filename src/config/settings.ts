@@ -6,7 +6,7 @@ import { validateBucketName, validateLogFilePrefix } from './validate';
 
 /**
  * The function's environment (SPEC R2), validated on each request so a bad deployment fails loudly.
- * S3_FORCE_PATH_STYLE and the AWS_ENDPOINT_URL* variables belong to the SDK clients (src/aws/clients.ts).
+ * The AWS_ENDPOINT_URL* variables belong to the SDK, which reads them itself.
  */
 export interface Settings {
   pinnedBucketName?: string;
@@ -19,6 +19,10 @@ export interface Settings {
   organizationId?: string;
   /** The enrollment ledger's DynamoDB table (SPEC R26): required by the function, optional for `status`. */
   ledgerTableName?: string;
+  /** Extra response hosts for local runs (SPEC R18), lower case. */
+  responseUrlExtraHosts: string[];
+  /** S3 path-style addressing, for local emulators. */
+  s3ForcePathStyle: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -36,9 +40,46 @@ function accountList(env: Env, name: string): Set<string> {
   return new Set(items);
 }
 
-/** RESPONSE_URL_EXTRA_HOSTS, read before anything else: it decides whether a request is answered at all. */
-export function responseUrlExtraHosts(env: Env = process.env): string[] {
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
+const IPV6 = /^\[[0-9a-f:.]+\]$/;
+
+function extraHostItems(env: Env): string[] {
   return (setting(env, 'RESPONSE_URL_EXTRA_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+}
+
+function isHostName(value: string): boolean {
+  return HOST_NAME.test(value) || IPV6.test(value);
+}
+
+/**
+ * RESPONSE_URL_EXTRA_HOSTS, read before anything else: it decides whether a request is answered at all. Only
+ * well-formed entries count here; a malformed value fails the request itself in readSettings (SPEC R2).
+ */
+export function responseUrlExtraHosts(env: Env = process.env): string[] {
+  return extraHostItems(env).filter(isHostName);
+}
+
+function validatedExtraHosts(env: Env): string[] {
+  const items = extraHostItems(env);
+  for (const item of items) {
+    if (!isHostName(item)) {
+      fail(`The function setting RESPONSE_URL_EXTRA_HOSTS contains '${item.slice(0, 100)}', which is not a host name; list bare host names separated by commas, without scheme, port or path (any port on them is admitted).`);
+    }
+  }
+  return items;
+}
+
+function forcePathStyle(env: Env): boolean {
+  const value = env.S3_FORCE_PATH_STYLE ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  fail(`The function setting S3_FORCE_PATH_STYLE is '${value.slice(0, 40)}', not 'true', 'false' or empty; set it to 'true' only for a local S3 emulator and leave it empty otherwise.`);
+}
+
+/** S3_FORCE_PATH_STYLE alone, validated: for building S3 clients where the full settings are not at hand. */
+export function s3ForcePathStyle(env: Env = process.env): boolean {
+  return forcePathStyle(env);
 }
 
 export function readSettings(env: Env = process.env): Settings {
@@ -64,6 +105,8 @@ export function readSettings(env: Env = process.env): Settings {
     bucketPolicySid: setting(env, 'BUCKET_POLICY_SID') ?? DEFAULT_BUCKET_POLICY_SID,
     keyPolicySid: setting(env, 'KEY_POLICY_SID') ?? DEFAULT_KEY_POLICY_SID,
     organizationId,
+    responseUrlExtraHosts: validatedExtraHosts(env),
+    s3ForcePathStyle: forcePathStyle(env),
   };
 }
 
