@@ -55,6 +55,10 @@ describe('template.yaml function', () => {
     expect(fn.Properties.Policies).toBeUndefined();
   });
 
+  it('logs in JSON to its own log group (R20)', () => {
+    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: 'EnrollmentLogGroup' } });
+  });
+
   it('declares every setting of R2, pinned from the parameters', () => {
     const vars = fn.Properties.Environment.Variables;
     for (const name of ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'PROTECTED_ACCOUNT_IDS', 'ADMIN_ACCOUNT_IDS', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'ORGANIZATION_ID', 'LEDGER_TABLE_NAME', 'S3_FORCE_PATH_STYLE', 'RESPONSE_URL_EXTRA_HOSTS']) {
