@@ -1,3 +1,4 @@
+import { CONFLICT_ERRORS, isTransient, SERVICE_ERRORS, THROTTLING_ERRORS, TIMEOUT_ERRORS } from '../../src/aws/retry';
 import { GetKeyPolicyCommand, KMSClient, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { DeleteBucketPolicyCommand, GetBucketLocationCommand, GetBucketPolicyCommand, PutBucketPolicyCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -79,5 +80,16 @@ describe('KMS adapter', () => {
     });
     await expect(awsPolicyStore('us-east-1').getKeyPolicy(key, controller.signal)).rejects.toThrow();
     expect(kms.commandCalls(GetKeyPolicyCommand)).toHaveLength(1);
+  });
+});
+
+describe('transient error classes (R10)', () => {
+  it('sorts transient error names by meaning and retries every class', () => {
+    expect([...THROTTLING_ERRORS].filter((name) => !/thrott|too ?many|limit|slow ?down|throughput/i.test(name))).toEqual([]);
+    for (const name of ['KMSInternalException', 'InternalError', 'ServiceUnavailable']) expect(SERVICE_ERRORS.has(name)).toBe(true);
+    for (const name of ['OperationAborted', 'ConcurrentModificationException']) expect(CONFLICT_ERRORS.has(name)).toBe(true);
+    for (const name of ['RequestTimeout', 'DependencyTimeoutException']) expect(TIMEOUT_ERRORS.has(name)).toBe(true);
+    for (const set of [THROTTLING_ERRORS, SERVICE_ERRORS, CONFLICT_ERRORS, TIMEOUT_ERRORS]) for (const name of set) expect(isTransient({ name })).toBe(true);
+    expect(isTransient({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })).toBe(false);
   });
 });
