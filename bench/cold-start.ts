@@ -1,21 +1,23 @@
 /**
  * Section 1: cold start. Bundle size of dist/handler.js and how long a fresh `node` takes to load it, next to
- * `node -e 0` and next to a reference bundle (S3Client + KMSClient and the four policy commands, nothing else)
- * built in the same run with the handler's esbuild options.
+ * `node -e 0` and next to a reference bundle (the S3, KMS and DynamoDB clients and the commands the function
+ * sends, nothing else) built in the same run with the handler's esbuild options. The handler/reference ratio is
+ * taken per interleaved round and reported as its spread (p25, median, p75), not as one verdict.
  */
 import { buildSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { bytes, heading, median, ms, printTable, Problems, ratio } from './report';
+import { bytes, heading, median, ms, percentile, printTable, Problems, ratio } from './report';
 
 export const LOAD_RUNS = 21;
 export const TARGET_RATIO = 1.15;
 
-const REFERENCE_ENTRY = `// Written by bench/cold-start.ts: the least a Lambda editing both policies has to load.
-export { S3Client, GetBucketPolicyCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+const REFERENCE_ENTRY = `// Written by bench/cold-start.ts: the least a Lambda editing both policies through a DynamoDB ledger has to load.
+export { S3Client, GetBucketPolicyCommand, PutBucketPolicyCommand, DeleteBucketPolicyCommand, GetBucketLocationCommand } from '@aws-sdk/client-s3';
 export { KMSClient, GetKeyPolicyCommand, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+export { DynamoDBClient, GetItemCommand, PutItemCommand, DeleteItemCommand, UpdateItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 `;
 
 export interface BundleSize {
@@ -34,15 +36,29 @@ export interface LoadTimes {
   netMs: number;
 }
 
+/** The handler/reference load-time ratio over the interleaved rounds. */
+export interface RatioSpread {
+  p25: number;
+  median: number;
+  p75: number;
+  /** Where the target lies: below p25 (over), above p75 (within), or inside the spread (inconclusive). */
+  reading: 'within' | 'over' | 'inconclusive';
+}
+
 export interface ColdStartResult {
   runs: number;
   handler: BundleSize;
   reference: BundleSize;
   loads: LoadTimes[];
-  ratioRaw: number;
-  ratioNet: number;
+  ratioRaw: RatioSpread;
+  ratioNet: RatioSpread;
   target: number;
-  withinTarget: boolean;
+}
+
+function spreadOf(ratios: number[], target: number): RatioSpread {
+  const p25 = percentile(ratios, 25);
+  const p75 = percentile(ratios, 75);
+  return { p25, median: median(ratios), p75, reading: p75 <= target ? 'within' : p25 > target ? 'over' : 'inconclusive' };
 }
 
 function sizeOf(path: string): BundleSize {
@@ -86,7 +102,7 @@ export function measureColdStart(root: string, problems: Problems, runs = LOAD_R
   const referencePath = buildReferenceBundle(root);
   const subjects = [
     { label: 'handler (dist/handler.js)', command: `require(${JSON.stringify(handlerPath)})` },
-    { label: 'reference (S3+KMS, 4 commands)', command: `require(${JSON.stringify(referencePath)})` },
+    { label: 'reference (S3+KMS+DynamoDB clients)', command: `require(${JSON.stringify(referencePath)})` },
     { label: 'empty (node -e 0)', command: '0' },
   ];
   // One untimed round first: fills the page cache so the first timed round is not an outlier.
@@ -110,8 +126,11 @@ export function measureColdStart(root: string, problems: Problems, runs = LOAD_R
   }));
   const handler = sizeOf(handlerPath);
   const reference = sizeOf(referencePath);
-  const ratioRaw = loads[0]!.medianMs / loads[1]!.medianMs;
-  const ratioNet = loads[0]!.netMs / loads[1]!.netMs;
+  // Per round: handler and reference ran in the same round, so drift between rounds cancels out.
+  const rawRatios = times[0]!.map((t, r) => t / times[1]![r]!);
+  const netRatios = times[0]!.map((t, r) => (t - times[2]![r]!) / (times[1]![r]! - times[2]![r]!));
+  const ratioRaw = spreadOf(rawRatios, TARGET_RATIO);
+  const ratioNet = spreadOf(netRatios, TARGET_RATIO);
 
   printTable(
     ['bundle', 'bytes', 'gzip bytes'],
@@ -127,13 +146,12 @@ export function measureColdStart(root: string, problems: Problems, runs = LOAD_R
     loads.map((l) => [l.label, ms(l.medianMs), ms(l.minMs), ms(l.netMs)]),
   );
   console.log('');
-  const withinTarget = ratioNet <= TARGET_RATIO;
   printTable(
-    ['handler/reference', 'ratio', `target <= ${TARGET_RATIO}x`],
+    ['handler/reference per round', 'p25', 'median', 'p75', `target ${TARGET_RATIO}x`],
     [
-      ['raw load time', ratio(ratioRaw), ratioRaw <= TARGET_RATIO ? 'within' : 'over'],
-      ['minus node -e 0', ratio(ratioNet), withinTarget ? 'within' : 'over'],
+      ['raw load time', ratio(ratioRaw.p25), ratio(ratioRaw.median), ratio(ratioRaw.p75), ratioRaw.reading],
+      ['minus node -e 0 of the round', ratio(ratioNet.p25), ratio(ratioNet.median), ratio(ratioNet.p75), ratioNet.reading],
     ],
   );
-  return { runs, handler, reference, loads, ratioRaw, ratioNet, target: TARGET_RATIO, withinTarget };
+  return { runs, handler, reference, loads, ratioRaw, ratioNet, target: TARGET_RATIO };
 }

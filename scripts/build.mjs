@@ -1,4 +1,6 @@
 // Bundles the Lambda handler (and the operator CLI) into one minified CommonJS file each, plus the dev tools.
+// The handler build matches template.yaml's esbuild settings: src/handler.ts and src/organizations.ts into one
+// directory (handler.js, organizations.js), source maps without the sources (read offline, never on a cold start).
 import { build } from 'esbuild';
 
 const lambdaOptions = {
@@ -8,6 +10,7 @@ const lambdaOptions = {
   target: 'node20',
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   // The SDK ships ES modules under "module": tree-shaking them makes the bundle much smaller than "main" (CJS).
   mainFields: ['module', 'main'],
   legalComments: 'none',
@@ -16,7 +19,7 @@ const lambdaOptions = {
 
 const only = process.argv[2];
 const builds = {
-  handler: () => build({ ...lambdaOptions, entryPoints: ['src/handler.ts'], outfile: 'dist/handler.js' }),
+  handler: () => build({ ...lambdaOptions, entryPoints: ['src/handler.ts', 'src/organizations.ts'], outdir: 'dist' }),
   cli: () => build({ ...lambdaOptions, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   tools: () =>
     build({
@@ -27,7 +30,7 @@ const builds = {
       sourcemap: true,
       packages: 'external',
       logLevel: 'warning',
-      entryPoints: ['scripts/demo.ts', 'scripts/invoke.ts', 'bench/bench.ts', 'devtools/lambda-worker.ts'].filter((f) => existsSync(f)),
+      entryPoints: ['scripts/demo.ts', 'scripts/invoke.ts', 'bench/bench.ts', 'bench/memory.ts', 'devtools/lambda-worker.ts'].filter((f) => existsSync(f)),
       outdir: 'dist/tools',
       outbase: '.',
     }),

@@ -1,24 +1,22 @@
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { awsLedgerStore } from './aws/aws-ledger';
-import { awsOrganizationMembership } from './aws/aws-organization';
+import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome, reasonOf } from './lifecycle/lifecycle';
-import { OrganizationMembership } from './lifecycle/ports';
 import { Run } from './lifecycle/run';
 import { log } from './log';
 import { responseBody } from './response/response-body';
 import { admitResponseUrl, hostOf } from './response/response-url';
 import { sendResponse } from './response/send-response';
 
-let organizationMembership: Promise<OrganizationMembership> | undefined;
 
 const dependencies: Dependencies = {
   env: process.env,
-  policyStore: awsPolicyStore,
+  policyStore: (region, settings) => awsPolicyStore(region, settings.s3ForcePathStyle),
   // The ledger table lives in the function's own region (Lambda sets AWS_REGION).
   ledgerStore: (tableName) => awsLedgerStore(tableName, process.env.AWS_REGION ?? 'us-east-1'),
-  organizationMembership: (partition) => (organizationMembership ??= awsOrganizationMembership(partition)),
+  organizationMembership,
 };
 
 /** SNS delivers one record per invocation; more than this many can only come from a hand-made event (SPEC R3). */

@@ -2,9 +2,13 @@
 export type LogFields = Record<string, unknown>;
 
 function write(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: LogFields): void {
-  const line = JSON.stringify({ level, message, ...fields });
-  if (level === 'ERROR') console.error(line);
-  else console.log(line);
+  const record = { level, message, ...fields };
+  // With the function's log format set to JSON (template.yaml), Lambda wraps each console line in its own JSON
+  // object; a single object argument becomes its `message` as an object, so Logs Insights sees our fields
+  // (message.accountId, …). Anywhere else, one JSON line per record.
+  const output = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? record : JSON.stringify(record);
+  if (level === 'ERROR') console.error(output);
+  else console.log(output);
 }
 
 export const log = {

@@ -1,10 +1,13 @@
 import { OperatorError } from '../core/errors';
 import { isAbort } from './retry';
 
-interface AwsLikeError {
+/** What this project reads of an SDK or Node.js error. */
+export interface AwsLikeError {
   name?: string;
+  code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
 }
 
 /** One operator sentence for an AWS error; aborts and operator errors pass through untouched. */

@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { OrganizationMembership } from '../lifecycle/ports';
 import { explainAwsError } from './aws-errors';
+import { perPartition } from './partition-cache';
 import { withRetries } from './retry';
 
 /**
@@ -8,8 +11,21 @@ import { withRetries } from './retry';
  */
 const ORGANIZATIONS_REGION: Record<string, string> = { aws: 'us-east-1', 'aws-cn': 'cn-northwest-1', 'aws-us-gov': 'us-gov-west-1' };
 
+type OrganizationsSdk = Pick<typeof import('@aws-sdk/client-organizations'), 'OrganizationsClient' | 'DescribeAccountCommand'>;
+
+/**
+ * The SDK from organizations.js beside the bundle (built from src/organizations.ts), read only when needed.
+ * The paths are not string literals, so esbuild leaves both requires alone: the handler bundle does not hold
+ * the client. From the TypeScript sources (tests, tools) there is no such file and the package is used.
+ */
+function loadOrganizationsSdk(): OrganizationsSdk {
+  const bundled = join(__dirname, 'organizations.js');
+  const target = existsSync(bundled) ? bundled : ['@aws-sdk', 'client-organizations'].join('/');
+  return require(target) as OrganizationsSdk;
+}
+
 export async function awsOrganizationMembership(partition: string): Promise<OrganizationMembership> {
-  const { OrganizationsClient, DescribeAccountCommand } = await import('@aws-sdk/client-organizations');
+  const { OrganizationsClient, DescribeAccountCommand } = loadOrganizationsSdk();
   const client = new OrganizationsClient({ region: ORGANIZATIONS_REGION[partition] ?? 'us-east-1', maxAttempts: 1 });
   return {
     async describeAccount(accountId, signal) {
@@ -24,3 +40,9 @@ export async function awsOrganizationMembership(partition: string): Promise<Orga
     },
   };
 }
+
+/**
+ * awsOrganizationMembership, one per partition for the container's life; a failed load (the SDK chunk could not
+ * be read, say) is dropped so the next request tries again. This is what the handler's dependencies use.
+ */
+export const organizationMembership: (partition: string) => Promise<OrganizationMembership> = perPartition(awsOrganizationMembership);

@@ -21,9 +21,13 @@ export function regionOfLocationConstraint(constraint: string | undefined): stri
   return constraint;
 }
 
-/** S3 and KMS calls for the policy store; region is the key's, which the bucket must share (SPEC R12). */
-export function awsPolicyStore(region: string): PolicyStore {
-  const s3 = () => s3Client(region);
+/**
+ * S3 and KMS calls for the policy store; region is the key's, which the bucket must share (SPEC R12).
+ * forcePathStyle is the validated S3_FORCE_PATH_STYLE setting; callers without settings at hand get it validated
+ * from the process environment.
+ */
+export function awsPolicyStore(region: string, forcePathStyle: boolean): PolicyStore {
+  const s3 = () => s3Client(region, forcePathStyle);
   const kms = (key: KeyRef) => kmsClient(key.region);
   return {
     async getBucketPolicy(bucketName, signal) {

@@ -3,7 +3,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 
 /**
- * SDK clients built once per container and region (keys and buckets live in the key's region).
+ * SDK clients built once per container and region (keys and buckets live in the key's region; S3 clients also
+ * per addressing style).
  * Endpoints follow AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_KMS, which the SDK reads itself.
  * The SDK's own retries are off: withRetries is the one retry policy (SPEC R10).
  */
@@ -11,16 +12,13 @@ const s3Clients = new Map<string, S3Client>();
 const kmsClients = new Map<string, KMSClient>();
 const dynamoClients = new Map<string, DynamoDBClient>();
 
-export function s3Client(region: string): S3Client {
-  let client = s3Clients.get(region);
+/** @param forcePathStyle the validated S3_FORCE_PATH_STYLE setting (local emulators). */
+export function s3Client(region: string, forcePathStyle: boolean): S3Client {
+  const cacheKey = `${region}|${forcePathStyle}`;
+  let client = s3Clients.get(cacheKey);
   if (!client) {
-    client = new S3Client({
-      region,
-      maxAttempts: 1,
-      followRegionRedirects: true,
-      forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-    });
-    s3Clients.set(region, client);
+    client = new S3Client({ region, maxAttempts: 1, followRegionRedirects: true, forcePathStyle });
+    s3Clients.set(cacheKey, client);
   }
   return client;
 }

@@ -1,20 +1,22 @@
 /** Retries of transient AWS errors with capped exponential backoff and full jitter (SPEC R10). */
 
-const THROTTLING = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded',
-  'SlowDown', 'RequestThrottled', 'RequestThrottledException', 'ProvisionedThroughputExceededException',
-  'KMSInternalException', 'DependencyTimeoutException', 'ServiceUnavailable', 'InternalError', 'OperationAborted',
-  'RequestTimeout', 'RequestTimeoutException', 'ConcurrentModificationException', 'TooManyRequests',
-]);
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError', 'NetworkingError']);
+import type { AwsLikeError } from './aws-errors';
 
-interface AwsLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
+/** The service asks the caller to slow down. */
+export const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
+  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'TooManyRequests',
+  'RequestLimitExceeded', 'SlowDown', 'RequestThrottled', 'RequestThrottledException', 'ProvisionedThroughputExceededException',
+]);
+/** The service failed on its side. */
+export const SERVICE_ERRORS: ReadonlySet<string> = new Set(['KMSInternalException', 'ServiceUnavailable', 'InternalError']);
+/** Another write to the same resource is in progress (S3 OperationAborted, KMS ConcurrentModificationException). */
+export const CONFLICT_ERRORS: ReadonlySet<string> = new Set(['OperationAborted', 'ConcurrentModificationException']);
+/** The request or a service it depends on timed out. */
+export const TIMEOUT_ERRORS: ReadonlySet<string> = new Set(['RequestTimeout', 'RequestTimeoutException', 'DependencyTimeoutException']);
+/** Connection-level failures, by Node.js code or SDK error name. */
+export const NETWORK_ERRORS: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError', 'NetworkingError']);
+
+const TRANSIENT_NAMES = [THROTTLING_ERRORS, SERVICE_ERRORS, CONFLICT_ERRORS, TIMEOUT_ERRORS, NETWORK_ERRORS];
 
 export function isAbort(error: unknown): boolean {
   return (error as AwsLikeError)?.name === 'AbortError';
@@ -24,7 +26,7 @@ export function isTransient(error: unknown): boolean {
   const e = (error ?? {}) as AwsLikeError;
   if (isAbort(error)) return false;
   const status = e.$metadata?.httpStatusCode;
-  if (THROTTLING.has(e.name ?? '') || NETWORK.has(e.code ?? '') || NETWORK.has(e.name ?? '')) return true;
+  if (TRANSIENT_NAMES.some((names) => names.has(e.name ?? '')) || NETWORK_ERRORS.has(e.code ?? '')) return true;
   if (status !== undefined && (status >= 500 || status === 429)) return true;
   // S3 answers 409 "A conflicting conditional operation is currently in progress" while another write lands.
   if (status === 409 && /conflicting conditional operation/i.test(e.message ?? '')) return true;

@@ -3,6 +3,7 @@ import { OperatorError } from '../core/errors';
 import { parseCliArgs, USAGE } from './args';
 import { handover } from './handover';
 import { ledgerOf } from './ledger';
+import { s3ForcePathStyle } from '../config/settings';
 import { dropSdkNodeVersionWarning } from './quiet-warnings';
 import { readEstate } from './read-estate';
 import { renderJson, renderText } from './render';
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
   const targets = resolveTargets(args, env);
   const signal = new AbortController().signal;
   const ledger = ledgerOf(args.table, env, targets.key.region);
-  const [estate, snapshot] = await Promise.all([readEstate(targets, awsPolicyStore(targets.key.region), signal), ledger?.readSnapshot(signal)]);
+  const [estate, snapshot] = await Promise.all([readEstate(targets, awsPolicyStore(targets.key.region, s3ForcePathStyle(env)), signal), ledger?.readSnapshot(signal)]);
   const report = buildStatusReport(targets, estate, snapshot);
   process.stdout.write(`${args.json ? renderJson(report) : renderText(report)}\n`);
   return report.drift ? 1 : 0;

@@ -62,7 +62,7 @@ export function resolveEnrollment(properties: Properties, stackId: string | unde
   if (rawTrail !== undefined) {
     const trail = parseTrailArn(rawTrail);
     if (!trail || trail.accountId !== accountId || trail.partition !== key.partition) {
-      fail(`The property TrailArn ${quoted(rawTrail)} is not a CloudTrail trail ARN in account ${accountId} and partition ${key.partition}; give the member trail's ARN (arn:${key.partition}:cloudtrail:<region>:${accountId}:trail/<name>) or leave it empty.`);
+      fail(`The property TrailArn ${quoted(rawTrail)} is not a CloudTrail trail ARN in account ${accountId} and partition ${key.partition}; give the member trail's ARN (arn:${key.partition}:cloudtrail:<region>:${accountId}:trail/<name>, a name of 3-128 letters, digits, '.', '_' or '-' that starts and ends with a letter or digit) or leave it empty.`);
     }
   }
   return { accountId, bucketName, logFilePrefix, key, ...(rawTrail ? { trailArn: rawTrail } : {}) };

@@ -7,7 +7,7 @@ import { validateBucketName, validateLogFilePrefix } from './validate';
 
 /**
  * The function's environment (SPEC R2), validated on each request so a bad deployment fails loudly.
- * S3_FORCE_PATH_STYLE and the AWS_ENDPOINT_URL* variables belong to the SDK clients (src/aws/clients.ts).
+ * The AWS_ENDPOINT_URL* variables belong to the SDK, which reads them itself.
  */
 export interface Settings {
   pinnedBucketName?: string;
@@ -22,6 +22,10 @@ export interface Settings {
   ledgerTableName?: string;
   /** How both statements list the accounts (SPEC R34); POLICY_LAYOUT, default resource-list. */
   policyLayout: PolicyLayoutName;
+  /** Extra response hosts for local runs (SPEC R18), lower case. */
+  responseUrlExtraHosts: string[];
+  /** S3 path-style addressing, for local emulators. */
+  s3ForcePathStyle: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,15 +43,49 @@ function accountList(env: Env, name: string): Set<string> {
   return new Set(items);
 }
 
-/** RESPONSE_URL_EXTRA_HOSTS, read before anything else: it decides whether a request is answered at all. */
-export function responseUrlExtraHosts(env: Env = process.env): string[] {
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const HOST_NAME = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
+const IPV6 = /^\[[0-9a-f:.]+\]$/;
+
+function extraHostItems(env: Env): string[] {
   return (setting(env, 'RESPONSE_URL_EXTRA_HOSTS') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+}
+
+function isHostName(value: string): boolean {
+  return HOST_NAME.test(value) || IPV6.test(value);
+}
+
+/**
+ * RESPONSE_URL_EXTRA_HOSTS, read before anything else: it decides whether a request is answered at all. Only
+ * well-formed entries count here; a malformed value fails the request itself in readSettings (SPEC R2).
+ */
+export function responseUrlExtraHosts(env: Env = process.env): string[] {
+  return extraHostItems(env).filter(isHostName);
+}
+
+function validatedExtraHosts(env: Env): string[] {
+  const items = extraHostItems(env);
+  for (const item of items) {
+    if (!isHostName(item)) {
+      fail(`The function setting RESPONSE_URL_EXTRA_HOSTS contains '${item.slice(0, 100)}', which is not a host name; list bare host names separated by commas, without scheme, port or path (any port on them is admitted).`);
+    }
+  }
+  return items;
+}
+
+/** S3_FORCE_PATH_STYLE, validated: also for building S3 clients where the full settings are not at hand (the CLI). */
+export function s3ForcePathStyle(env: Env = process.env): boolean {
+  const value = env.S3_FORCE_PATH_STYLE ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  fail(`The function setting S3_FORCE_PATH_STYLE is '${value.slice(0, 40)}', not 'true', 'false' or empty; set it to 'true' only for a local S3 emulator and leave it empty otherwise.`);
 }
 
 export function readSettings(env: Env = process.env): Settings {
   const bucket = setting(env, 'TRAIL_BUCKET_NAME');
   const key = setting(env, 'TRAIL_KEY_ARN');
-  const prefix = setting(env, 'TRAIL_LOG_FILE_PREFIX');
+  // Not trimmed: white space around the prefix is refused, not silently dropped (SPEC R33).
+  const prefix = env.TRAIL_LOG_FILE_PREFIX ? env.TRAIL_LOG_FILE_PREFIX : undefined;
   const organizationId = setting(env, 'ORGANIZATION_ID');
   if (organizationId && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
     fail(`The function setting ORGANIZATION_ID '${organizationId}' is not an organization ID like o-a1b2c3d4e5; fix it in the deployment or leave it empty.`);
@@ -71,6 +109,8 @@ export function readSettings(env: Env = process.env): Settings {
     bucketPolicySid: setting(env, 'BUCKET_POLICY_SID') ?? DEFAULT_BUCKET_POLICY_SID,
     keyPolicySid: setting(env, 'KEY_POLICY_SID') ?? DEFAULT_KEY_POLICY_SID,
     organizationId,
+    responseUrlExtraHosts: validatedExtraHosts(env),
+    s3ForcePathStyle: s3ForcePathStyle(env),
   };
 }
 

@@ -5,7 +5,8 @@ import { ENCRYPTION_CONTEXT_KEY, enrollInKeyPolicy, keyEnrollmentGaps, KeyTarget
 import { PolicyLayoutName } from './layout-names';
 import { asList, cloneDocument, PolicyDocument, Statement } from './policy-document';
 import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
-import { denyingStatementsNaming, findTargetStatement } from './statement-lookup';
+import { bucketDelivery, denyingStatements, keyDelivery } from './deny';
+import { findTargetStatement } from './statement-lookup';
 
 /**
  * The account-list layout (SPEC R34) and the conversions between it and the resource-list layout.
@@ -228,7 +229,7 @@ export function enrollInAccountListBucket(current: PolicyDocument | undefined, t
   const wildcard = bucketLogsWildcard(target.partition, target.bucketName, target.logFilePrefix);
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
   if (current) {
-    const denials = unique([wildcard, resource].flatMap((value) => denyingStatementsNaming(current, value, (s) => asList(s.Resource))));
+    const denials = denyingStatements(current, bucketDelivery(resource, member));
     if (denials.length > 0) {
       fail(`The ${bucketPolicyName(target.bucketName)} denies ${wildcard} in statement ${denials.join(', ')}, so the member's trail would still be refused; remove that Deny by hand.`);
     }
@@ -282,7 +283,7 @@ export function bucketEntryGaps(current: PolicyDocument | undefined, target: Buc
   const resources = asList(reading.statement.Resource);
   const gaps = resources.includes(wildcard) || resources.includes(resource) ? [] : [`Resource lists neither ${wildcard} nor ${resource}`];
   if (reading.accounts === undefined) gaps.push(`the statement has no StringEquals ${SOURCE_ACCOUNT} list, so it admits every account's trail under ${wildcard}`);
-  const denials = unique([wildcard, resource].flatMap((value) => denyingStatementsNaming(current!, value, (s) => asList(s.Resource)))).map((d) => `statement ${d} denies ${wildcard}`);
+  const denials = denyingStatements(current, bucketDelivery(resource, member)).map((d) => `statement ${d} denies ${resource}`);
   return [...gaps, ...sourceConditionGaps(reading.statement, member), ...denials];
 }
 
@@ -402,7 +403,7 @@ export function enrollInAccountListKey(current: PolicyDocument, target: KeyTarge
   const partition = partitionOf(target);
   const any = anyTrailPattern(partition);
   const own = trailArnPattern(partition, member.accountId);
-  const denials = unique([any, own].flatMap((value) => denyingStatementsNaming(current, value, contextValues)));
+  const denials = denyingStatements(current, keyDelivery(target.keyArn, member));
   if (denials.length > 0) {
     fail(`The ${keyPolicyName(target.keyArn)} denies ${own} in statement ${denials.join(', ')}, so the member's trail would still be refused; remove that Deny by hand.`);
   }
@@ -444,11 +445,6 @@ export function removeFromAccountListKey(current: PolicyDocument, target: KeyTar
   return document;
 }
 
-function contextValues(statement: Statement): string[] {
-  return Object.values(statement.Condition ?? {}).flatMap((entries) =>
-    Object.entries(entries ?? {}).flatMap(([k, v]) => (k.toLowerCase() === ENCRYPTION_CONTEXT_KEY.toLowerCase() ? asList(v) : [])),
-  );
-}
 
 /** What still keeps the member's trail from encrypting with the key, in either layout; empty when enrolled. */
 export function keyEntryGaps(current: PolicyDocument, target: KeyTarget, member: MemberTrail): string[] {
@@ -456,7 +452,7 @@ export function keyEntryGaps(current: PolicyDocument, target: KeyTarget, member:
   if (!reading || !reading.wildcard) return keyEnrollmentGaps(current, target, member);
   const partition = partitionOf(target);
   const gaps = reading.accounts === undefined ? [`the statement has no StringEquals ${SOURCE_ACCOUNT} list, so it admits every account's trails`] : [];
-  const denials = unique([anyTrailPattern(partition), trailArnPattern(partition, member.accountId)].flatMap((value) => denyingStatementsNaming(current, value, contextValues))).map((d) => `statement ${d} denies ${trailArnPattern(partition, member.accountId)}`);
+  const denials = denyingStatements(current, keyDelivery(target.keyArn, member)).map((d) => `statement ${d} denies ${trailArnPattern(partition, member.accountId)}`);
   return [...gaps, ...sourceConditionGaps(reading.statement, member), ...denials];
 }
 

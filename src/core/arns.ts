@@ -12,9 +12,32 @@ export interface KeyRef {
 }
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
-const KEY_ARN = /^arn:(aws|aws-cn|aws-us-gov):kms:([a-z]{2}(?:-[a-z]+)+-[0-9]+):([0-9]{12}):key\/((?:mrk-)?[0-9a-fA-F-]{1,64})$/;
-const TRAIL_ARN = /^arn:(aws|aws-cn|aws-us-gov):cloudtrail:([a-z]{2}(?:-[a-z]+)+-[0-9]+):([0-9]{12}):trail\/([A-Za-z0-9._-]{3,128})$/;
+/** A region's shape: us-east-1, ap-southeast-2, us-gov-west-1, cn-north-1 (SPEC R15: every ARN part by its shape). */
+const REGION = '[a-z]{2}(?:-gov)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-[0-9]{1,2}';
+/** A KMS key id: a UUID, or mrk- and 32 hex digits for a multi-Region key. */
+const KEY_ID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}';
+/** A trail name: 3-128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit. */
+const TRAIL_NAME = '[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]';
+const KEY_ARN = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):kms:(${REGION}):([0-9]{12}):key/(${KEY_ID})$`);
+const TRAIL_ARN = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):cloudtrail:(${REGION}):([0-9]{12}):trail/(${TRAIL_NAME})$`);
+const REGION_ONLY = new RegExp(`^${REGION}$`);
+
+/** The partition a region belongs to: cn-* is aws-cn, *-gov-* is aws-us-gov, the rest aws. */
+export function partitionOfRegion(region: string): Partition {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.includes('-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export function isRegion(value: string): boolean {
+  return REGION_ONLY.test(value);
+}
 const STACK_ARN = /^arn:[a-z-]+:cloudformation:[a-z0-9-]+:([0-9]{12}):stack\//;
+
+/** A value for a message: long values are cut, so a sentence never carries kilobytes of input. */
+export function shown(value: string, max = 120): string {
+  return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
+}
 
 export function isAccountId(value: string): boolean {
   return ACCOUNT_ID.test(value);
@@ -22,11 +45,11 @@ export function isAccountId(value: string): boolean {
 
 export function parseKeyArn(value: string, source: string): KeyRef {
   if (/^arn:[^:]*:kms:[^:]*:[^:]*:alias\//.test(value)) {
-    fail(`${source} '${value}' is an alias ARN; give the full key ARN (arn:aws:kms:<region>:<account>:key/<key-id>) because key policies belong to keys, not aliases.`);
+    fail(`${source} '${shown(value)}' is an alias ARN; give the full key ARN (arn:aws:kms:<region>:<account>:key/<key-id>) because key policies belong to keys, not aliases.`);
   }
   const match = KEY_ARN.exec(value);
-  if (!match) {
-    fail(`${source} '${value}' is not a KMS key ARN; give the full key ARN in the form arn:aws:kms:<region>:<account>:key/<key-id>.`);
+  if (!match || partitionOfRegion(match[2]!) !== match[1]) {
+    fail(`${source} '${shown(value)}' is not a KMS key ARN; give the full key ARN in the form arn:aws:kms:<region>:<account>:key/<key-id>, with a region such as us-east-1 in the ARN's partition and a key id that is a UUID or mrk- and 32 hex digits.`);
   }
   return {
     arn: value,
@@ -46,7 +69,7 @@ export interface TrailRef {
 
 export function parseTrailArn(value: string): TrailRef | undefined {
   const match = TRAIL_ARN.exec(value);
-  if (!match) return undefined;
+  if (!match || partitionOfRegion(match[2]!) !== match[1]) return undefined;
   return { partition: match[1] as Partition, region: match[2]!, accountId: match[3]!, name: match[4]! };
 }
 

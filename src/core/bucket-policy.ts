@@ -2,7 +2,8 @@ import { bucketArn, bucketLogsResource, Partition } from './arns';
 import { fail } from './errors';
 import { asList, cloneDocument, PolicyDocument, Statement } from './policy-document';
 import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, dismissTrailArnFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
-import { CLOUDTRAIL_SERVICE, denyingStatementsNaming, findTargetStatement, StatementSelector } from './statement-lookup';
+import { bucketDelivery, denyingStatements } from './deny';
+import { CLOUDTRAIL_SERVICE, findTargetStatement, isCloudTrailGrant, StatementSelector } from './statement-lookup';
 
 export const DEFAULT_BUCKET_POLICY_SID = 'AWSCloudTrailWrite20131101';
 const ACL_CHECK_SID = 'AWSCloudTrailAclCheck20131101';
@@ -48,9 +49,7 @@ function documentedAclCheckStatement(target: BucketTarget): Statement {
 }
 
 function grantsAclCheck(document: PolicyDocument): boolean {
-  return document.Statement.some(
-    (s) => s.Effect === 'Allow' && asList((s.Principal as { Service?: string })?.Service).includes(CLOUDTRAIL_SERVICE) && asList(s.Action).some((a) => a.toLowerCase() === 's3:getbucketacl'),
-  );
+  return document.Statement.some((s) => isCloudTrailGrant(s, 's3:GetBucketAcl'));
 }
 
 /**
@@ -60,9 +59,9 @@ function grantsAclCheck(document: PolicyDocument): boolean {
 export function enrollInBucketPolicy(current: PolicyDocument | undefined, target: BucketTarget, member: MemberTrail): PolicyDocument {
   const document = current ? cloneDocument(current) : emptyPolicy();
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
-  const denials = denyingStatementsNaming(document, resource, (s) => asList(s.Resource));
+  const denials = denyingStatements(document, bucketDelivery(resource, member));
   if (denials.length > 0) {
-    fail(`The ${bucketPolicyName(target.bucketName)} denies ${resource} in statement ${denials.join(', ')}, so the member's trail would still be refused; remove that Deny by hand.`);
+    fail(`The ${bucketPolicyName(target.bucketName)} denies CloudTrail's s3:PutObject to ${resource} in statement ${denials.join(', ')}, so the member's trail would still be refused; narrow or remove that Deny by hand.`);
   }
   const index = findTargetStatement(document, selector(target));
   if (index === -1) {
@@ -127,7 +126,7 @@ export function bucketEnrollmentGaps(current: PolicyDocument | undefined, target
   const statement = current.Statement[index]!;
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
   const gaps = asList(statement.Resource).includes(resource) ? [] : [`Resource does not list ${resource}`];
-  const denials = denyingStatementsNaming(current, resource, (s) => asList(s.Resource)).map((d) => `statement ${d} denies ${resource}`);
+  const denials = denyingStatements(current, bucketDelivery(resource, member)).map((d) => `statement ${d} denies ${resource}`);
   return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
 }
 

@@ -1,11 +1,21 @@
-import { trailArnPattern } from './arns';
+import { Partition, PARTITIONS, parseTrailArn, trailArnPattern } from './arns';
+import { denyingStatements, keyDelivery } from './deny';
 import { fail } from './errors';
-import { asList, cloneDocument, PolicyDocument, Statement } from './policy-document';
-import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, dismissTrailArnFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
-import { CLOUDTRAIL_SERVICE, denyingStatementsNaming, findTargetStatement, StatementSelector } from './statement-lookup';
+import { cloneDocument, PolicyDocument, Statement } from './policy-document';
+import {
+  admitMemberInSourceConditions,
+  dismissMemberFromSourceConditions,
+  dismissTrailArnFromSourceConditions,
+  ENCRYPTION_CONTEXT_KEY,
+  MemberTrail,
+  slotsOf,
+  sourceConditionGaps,
+  valuesOf,
+} from './source-conditions';
+import { CLOUDTRAIL_SERVICE, findTargetStatement, StatementSelector } from './statement-lookup';
 
 export const DEFAULT_KEY_POLICY_SID = 'Allow CloudTrail to encrypt logs';
-export const ENCRYPTION_CONTEXT_KEY = 'kms:EncryptionContext:aws:cloudtrail:arn';
+export { ENCRYPTION_CONTEXT_KEY };
 
 export interface KeyTarget {
   keyArn: string;
@@ -20,29 +30,9 @@ function selector(target: KeyTarget): StatementSelector {
   return { policyName: keyPolicyName(target.keyArn), sid: target.sid, action: 'kms:GenerateDataKey*' };
 }
 
-/** Where the statement lists trail ARN patterns: Condition.StringLike[kms:EncryptionContext:aws:cloudtrail:arn]. */
-interface ContextSlot {
-  key: string;
-}
-
-function contextKeyUnder(statement: Statement, operator: string): string | undefined {
-  const entries = statement.Condition?.[operator];
-  if (!entries) return undefined;
-  return Object.keys(entries).find((k) => k.toLowerCase() === ENCRYPTION_CONTEXT_KEY.toLowerCase());
-}
-
-/**
- * The StringLike slot of the statement; undefined when the statement has no encryption-context condition at all
- * (it then admits every trail already, and narrowing it would cut off the accounts it serves).
- */
-function contextSlot(statement: Statement, target: KeyTarget): ContextSlot | undefined {
-  const key = contextKeyUnder(statement, 'StringLike');
-  if (key) return { key };
-  const elsewhere = Object.keys(statement.Condition ?? {}).find((op) => contextKeyUnder(statement, op));
-  if (elsewhere) {
-    fail(`The statement "${statement.Sid ?? '(no Sid)'}" of the ${keyPolicyName(target.keyArn)} checks ${ENCRYPTION_CONTEXT_KEY} with ${elsewhere}, not StringLike; move those values under StringLike so trail ARN patterns can be listed.`);
-  }
-  return undefined;
+function partitionOf(keyArn: string): Partition {
+  const partition = /^arn:([^:]+):/.exec(keyArn)?.[1];
+  return (PARTITIONS as readonly string[]).includes(partition ?? '') ? (partition as Partition) : 'aws';
 }
 
 function documentedEncryptStatement(target: KeyTarget, pattern: string): Statement {
@@ -56,63 +46,67 @@ function documentedEncryptStatement(target: KeyTarget, pattern: string): Stateme
   };
 }
 
-function contextValues(statement: Statement): string[] {
-  return Object.values(statement.Condition ?? {}).flatMap((entries) =>
-    Object.entries(entries ?? {}).flatMap(([k, v]) => (k.toLowerCase() === ENCRYPTION_CONTEXT_KEY.toLowerCase() ? asList(v) : [])),
-  );
+function refuseDenials(document: PolicyDocument, target: KeyTarget, member: MemberTrail): void {
+  const denials = denyingStatements(document, keyDelivery(target.keyArn, member));
+  if (denials.length > 0) {
+    const pattern = trailArnPattern(member.partition, member.accountId);
+    fail(`The ${keyPolicyName(target.keyArn)} denies CloudTrail's kms:GenerateDataKey for ${pattern} in statement ${denials.join(', ')}, so the member's trail would still be refused; narrow or remove that Deny by hand.`);
+  }
 }
 
-/** The key policy with arn:<partition>:cloudtrail:*:<account>:trail/* listed (and confused-deputy values added). */
+/**
+ * The key policy with the member admitted: arn:<partition>:cloudtrail:*:<account>:trail/* under every
+ * like-operator that lists the encryption-context key, TrailArn under every equals-operator, the account in
+ * every aws:SourceAccount list (SPEC R14). A statement with no such list admits every trail and stays as it is.
+ */
 export function enrollInKeyPolicy(current: PolicyDocument, target: KeyTarget, member: MemberTrail): PolicyDocument {
   const document = cloneDocument(current);
   const pattern = trailArnPattern(member.partition, member.accountId);
-  const denials = denyingStatementsNaming(document, pattern, contextValues);
-  if (denials.length > 0) {
-    fail(`The ${keyPolicyName(target.keyArn)} denies ${pattern} in statement ${denials.join(', ')}, so the member's trail would still be refused; remove that Deny by hand.`);
-  }
+  refuseDenials(document, target, member);
   const index = findTargetStatement(document, selector(target));
   if (index === -1) {
     document.Statement.push(documentedEncryptStatement(target, pattern));
     return document;
   }
-  const statement = document.Statement[index]!;
-  const slot = contextSlot(statement, target);
-  if (slot) {
-    const values = asList(statement.Condition!.StringLike![slot.key]);
-    if (!values.includes(pattern)) statement.Condition!.StringLike![slot.key] = [...values, pattern];
-  }
-  admitMemberInSourceConditions(statement, member, keyPolicyName(target.keyArn));
+  admitMemberInSourceConditions(document.Statement[index]!, member, keyPolicyName(target.keyArn));
   return document;
 }
 
-/** The key policy without the member's pattern; the statement goes when its last pattern goes (SPEC R7). */
+/**
+ * The key policy without the member in any list of the managed statement; the statement goes when one of its
+ * lists loses its last value (SPEC R7).
+ */
 export function removeFromKeyPolicy(current: PolicyDocument, target: KeyTarget, member: MemberTrail): PolicyDocument {
   const document = cloneDocument(current);
   const index = findTargetStatement(document, selector(target));
   if (index === -1) return document;
   const statement = document.Statement[index]!;
-  const slot = contextSlot(statement, target);
-  if (!slot) return document;
-  const pattern = trailArnPattern(member.partition, member.accountId);
-  const values = asList(statement.Condition!.StringLike![slot.key]);
-  if (!values.includes(pattern)) return document;
-  const kept = values.filter((v) => v !== pattern);
-  statement.Condition!.StringLike![slot.key] = kept;
-  const conditionEmptied = dismissMemberFromSourceConditions(statement, member);
-  if (kept.length === 0 || conditionEmptied) document.Statement.splice(index, 1);
+  if (dismissMemberFromSourceConditions(statement, member)) document.Statement.splice(index, 1);
   if (document.Statement.length === 0) {
     fail(`Removing ${member.accountId} would leave the ${keyPolicyName(target.keyArn)} with no statement at all; add the key administrators' statement before removing the last account.`);
   }
   return document;
 }
 
-/** The managed statement's trail patterns; undefined when the statement admits every trail (no condition). */
+/**
+ * The trail patterns the managed statement admits; undefined when it admits every trail (no list at all).
+ * Patterns come from the encryption-context like-lists; without those, from the accounts of its exact trail
+ * ARNs, else from its aws:SourceAccount lists, so "listed" means the same thing whichever list narrows it.
+ */
 export function managedKeyPatterns(current: PolicyDocument, target: KeyTarget): string[] | undefined {
   const index = findTargetStatement(current, selector(target));
   if (index === -1) return [];
   const statement = current.Statement[index]!;
-  const slot = contextSlot(statement, target);
-  return slot ? asList(statement.Condition!.StringLike![slot.key]) : undefined;
+  const slots = slotsOf(statement).filter((s) => s.kind !== 'negated');
+  const unique = (values: string[]) => [...new Set(values)];
+  const like = slots.filter((s) => s.subject === 'context' && s.kind === 'arn-like');
+  if (like.length > 0) return unique(like.flatMap((s) => valuesOf(statement, s)));
+  const partition = partitionOf(target.keyArn);
+  const exact = slots.filter((s) => s.subject === 'context' && s.kind === 'arn-equals');
+  if (exact.length > 0) return unique(exact.flatMap((s) => valuesOf(statement, s).flatMap((v) => parseTrailArn(v)?.accountId ?? []).map((a) => trailArnPattern(partition, a))));
+  const accounts = slots.filter((s) => s.kind === 'source-account');
+  if (accounts.length > 0) return unique(accounts.flatMap((s) => valuesOf(statement, s)).map((a) => trailArnPattern(partition, a)));
+  return undefined;
 }
 
 /** What still keeps the member's trail from encrypting with the key; empty when enrolled. */
@@ -120,11 +114,9 @@ export function keyEnrollmentGaps(current: PolicyDocument, target: KeyTarget, me
   const index = findTargetStatement(current, selector(target));
   if (index === -1) return [`the ${keyPolicyName(target.keyArn)} has no statement that lets CloudTrail call kms:GenerateDataKey*`];
   const statement = current.Statement[index]!;
-  const patterns = managedKeyPatterns(current, target);
   const pattern = trailArnPattern(member.partition, member.accountId);
-  const gaps = patterns === undefined || patterns.includes(pattern) ? [] : [`StringLike ${ENCRYPTION_CONTEXT_KEY} does not list ${pattern}`];
-  const denials = denyingStatementsNaming(current, pattern, contextValues).map((d) => `statement ${d} denies ${pattern}`);
-  return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
+  const denials = denyingStatements(current, keyDelivery(target.keyArn, member)).map((d) => `statement ${d} denies ${pattern}`);
+  return [...sourceConditionGaps(statement, member), ...denials];
 }
 
 /** The key policy without one retired exact trail ARN in the managed statement's conditions (SPEC R16). */

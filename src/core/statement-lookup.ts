@@ -1,4 +1,5 @@
 import { fail } from './errors';
+import { wildcardMatch } from './wildcards';
 import { asList, describeStatement, principalServices, PolicyDocument, Statement } from './policy-document';
 
 export const CLOUDTRAIL_SERVICE = 'cloudtrail.amazonaws.com';
@@ -11,12 +12,13 @@ export interface StatementSelector {
   action: string;
 }
 
-function grantsAction(statement: Statement, action: string): boolean {
-  const wanted = action.toLowerCase();
-  return asList(statement.Action).some((a) => a.toLowerCase() === wanted);
+/** Whether the statement's Action covers the action; wildcards count (`s3:Put*`, `s3:*`, `*`). */
+export function grantsAction(statement: Statement, action: string): boolean {
+  return asList(statement.Action).some((a) => a.toLowerCase() === action.toLowerCase() || wildcardMatch(a, action, true));
 }
 
-function isCloudTrailGrant(statement: Statement, action: string): boolean {
+/** An Allow statement that lets cloudtrail.amazonaws.com call the action (SPEC R4). */
+export function isCloudTrailGrant(statement: Statement, action: string): boolean {
   return statement.Effect === 'Allow' && principalServices(statement).includes(CLOUDTRAIL_SERVICE) && grantsAction(statement, action);
 }
 
@@ -56,17 +58,15 @@ function assertEditable(statement: Statement, selector: StatementSelector): void
   if (statement.NotPrincipal !== undefined) {
     fail(`The ${name} uses NotPrincipal, which this function does not edit; rewrite it with Principal {"Service": "${CLOUDTRAIL_SERVICE}"}.`);
   }
+  for (const negative of ['NotResource', 'NotAction'] as const) {
+    if (statement[negative] !== undefined) {
+      fail(`The ${name} uses ${negative}, which this function does not edit because adding an entry there would take access away; rewrite it with ${negative === 'NotResource' ? 'Resource' : 'Action'} or point the configured Sid at another statement.`);
+    }
+  }
   if (!principalServices(statement).includes(CLOUDTRAIL_SERVICE)) {
     fail(`The ${name} does not name ${CLOUDTRAIL_SERVICE} as its principal; point the configured Sid at the CloudTrail statement.`);
   }
   if (!grantsAction(statement, selector.action)) {
     fail(`The ${name} does not allow ${selector.action}; point the configured Sid at the statement that does.`);
   }
-}
-
-/** Deny statements that name a value we are about to grant: enrolling would report success for a denied trail. */
-export function denyingStatementsNaming(document: PolicyDocument, value: string, where: (s: Statement) => string[]): string[] {
-  return document.Statement.flatMap((statement, index) =>
-    statement.Effect === 'Deny' && where(statement).includes(value) ? [describeStatement(statement, index)] : [],
-  );
 }

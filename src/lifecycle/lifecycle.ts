@@ -21,7 +21,7 @@ export interface Outcome {
 
 export interface Dependencies {
   env: Record<string, string | undefined>;
-  policyStore(region: string): PolicyStore;
+  policyStore(region: string, settings: Settings): PolicyStore;
   ledgerStore(tableName: string): LedgerStore;
   organizationMembership(partition: string): Promise<OrganizationMembership>;
 }
@@ -58,7 +58,7 @@ export async function handleSchedule(run: Run, deps: Dependencies): Promise<Proj
 }
 
 function ledgerContext(deps: Dependencies, settings: Settings): LedgerContext {
-  return { ledger: deps.ledgerStore(requireLedgerTable(settings)), policyStore: deps.policyStore, settings };
+  return { ledger: deps.ledgerStore(requireLedgerTable(settings)), policyStore: (region) => deps.policyStore(region, settings), settings };
 }
 
 function holderOf(event: CloudFormationCustomResourceEvent): Holder {
@@ -130,7 +130,7 @@ async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: 
   }
   const holder = holderOf(event);
   const context = ledgerContext(deps, settings);
-  const store = deps.policyStore(enrollment.key.region);
+  const store = context.policyStore(enrollment.key.region);
   await assertSameRegion(store, run, enrollment);
   if (settings.organizationId) await assertActiveMember(deps, run, enrollment, settings.organizationId);
 

@@ -1,5 +1,6 @@
 import { isAccountId, parseKeyArn, parseTrailArn } from '../core/arns';
 import { Enrollment } from '../config/enrollment';
+import { fail } from '../core/errors';
 import { validateBucketName, validateLogFilePrefix } from '../config/validate';
 
 /**
@@ -10,14 +11,24 @@ import { validateBucketName, validateLogFilePrefix } from '../config/validate';
  */
 const NOT_ENROLLED = 'not-enrolled';
 
+/** CloudFormation's limit on a PhysicalResourceId (SPEC R15). */
+export const MAX_PHYSICAL_ID_BYTES = 1024;
+const FIELDS = ['bucket', 'prefix', 'key', 'trail'] as const;
+
 export function physicalIdOf(enrollment: Enrollment): string {
-  return [
-    enrollment.accountId,
-    `bucket=${enrollment.bucketName}`,
-    `prefix=${escapeField(enrollment.logFilePrefix)}`,
-    `key=${enrollment.key.arn}`,
-    `trail=${enrollment.trailArn ?? ''}`,
-  ].join(';');
+  const parts: Array<[string, string]> = [
+    ['BucketName', `bucket=${enrollment.bucketName}`],
+    ['LogFilePrefix', `prefix=${escapeField(enrollment.logFilePrefix)}`],
+    ['KeyArn', `key=${enrollment.key.arn}`],
+    ['TrailArn', `trail=${enrollment.trailArn ?? ''}`],
+  ];
+  const id = [enrollment.accountId, ...parts.map(([, field]) => field)].join(';');
+  const size = Buffer.byteLength(id, 'utf8');
+  if (size > MAX_PHYSICAL_ID_BYTES) {
+    const [name, field] = parts.reduce((a, b) => (Buffer.byteLength(b[1], 'utf8') > Buffer.byteLength(a[1], 'utf8') ? b : a));
+    fail(`The PhysicalResourceId would be ${size} bytes, over CloudFormation's limit of ${MAX_PHYSICAL_ID_BYTES}, because the property ${name} takes ${Buffer.byteLength(field, 'utf8')} bytes of it; shorten ${name}.`);
+  }
+  return id;
 }
 
 function escapeField(value: string): string {
@@ -38,7 +49,10 @@ export function enrollmentOfPhysicalId(id: string | undefined): Enrollment | und
   for (const field of fields) {
     const eq = field.indexOf('=');
     if (eq < 0) return undefined;
-    values.set(field.slice(0, eq), field.slice(eq + 1));
+    const name = field.slice(0, eq);
+    // Only ids this function issued: each known field once, nothing else (SPEC R15).
+    if (!(FIELDS as readonly string[]).includes(name) || values.has(name)) return undefined;
+    values.set(name, field.slice(eq + 1));
   }
   try {
     const bucketName = validateBucketName(values.get('bucket') ?? '', 'bucket');

@@ -30,7 +30,11 @@ function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
   });
 }
 
-/** PUTs the response, retrying network errors, 429 and 5xx while time remains before the deadline. */
+/**
+ * PUTs the response (SPEC R18). Only 2xx counts as delivered. Network errors, 429 and 5xx are retried while time
+ * remains before the deadline; any other status (a 403 from an expired presigned URL, a redirect, which is
+ * never followed) is final and returned as an error.
+ */
 export async function sendResponse(url: URL, body: string, deadline: number): Promise<SendResult> {
   let lastError: string | undefined;
   let statusCode: number | undefined;
@@ -39,7 +43,9 @@ export async function sendResponse(url: URL, body: string, deadline: number): Pr
     if (remaining <= 0) return { attempts: attempt - 1, error: lastError ?? 'no time left to send the response', ...(statusCode ? { statusCode } : {}) };
     try {
       statusCode = await putOnce(url, body, Math.min(remaining, 10_000));
-      if (statusCode < 500 && statusCode !== 429) return { statusCode, attempts: attempt };
+      if (statusCode >= 200 && statusCode < 300) return { statusCode, attempts: attempt };
+      if (statusCode >= 300 && statusCode < 400) return { statusCode, attempts: attempt, error: `HTTP ${statusCode} redirect, which is not followed` };
+      if (statusCode < 500 && statusCode !== 429) return { statusCode, attempts: attempt, error: `HTTP ${statusCode}` };
       lastError = `HTTP ${statusCode}`;
     } catch (error) {
       lastError = (error as Error).message;

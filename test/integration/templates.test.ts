@@ -47,12 +47,21 @@ describe('template.yaml function', () => {
     expect(Number(runtime![1])).toBeGreaterThanOrEqual(22);
   });
 
-  it('is built with esbuild from src/handler.ts', () => {
+  it('is built with esbuild from src/handler.ts, with the Organizations client as a file of its own', () => {
     expect(fn.Metadata.BuildMethod).toBe('esbuild');
-    expect(fn.Metadata.BuildProperties.EntryPoints).toEqual(['src/handler.ts']);
+    // Both in src/: esbuild's output directory then holds handler.js and organizations.js side by side.
+    expect(fn.Metadata.BuildProperties.EntryPoints).toEqual(['src/handler.ts', 'src/organizations.ts']);
+    // Maps for reading traces offline, without the sources; not loaded on every cold start.
+    expect(fn.Metadata.BuildProperties.Sourcemap).toBe(true);
+    expect(fn.Metadata.BuildProperties.SourcesContent).toBe(false);
+    expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     expect(fn.Properties.Handler).toBe('handler.handler');
     expect(fn.Properties.Architectures).toEqual(['arm64']);
     expect(fn.Properties.Policies).toBeUndefined();
+  });
+
+  it('logs in JSON to its own log group (R20)', () => {
+    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: 'EnrollmentLogGroup' } });
   });
 
   it('declares every setting of R2, pinned from the parameters', () => {

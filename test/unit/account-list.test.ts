@@ -25,7 +25,6 @@ const KEY_SID = 'Allow CloudTrail to encrypt logs';
 const CONTEXT = 'kms:EncryptionContext:aws:cloudtrail:arn';
 const logs = (account: string, prefix = '') => `arn:aws:s3:::my-trail-bucket/${prefix ? `${prefix}/` : ''}AWSLogs/${account}/*`;
 const all = (prefix = '') => `arn:aws:s3:::my-trail-bucket/${prefix ? `${prefix}/` : ''}AWSLogs/*`;
-const pattern = (account: string) => `arn:aws:cloudtrail:*:${account}:trail/*`;
 const ANY_TRAIL = 'arn:aws:cloudtrail:*:*:trail/*';
 const none = { account: false, prefix: false };
 

@@ -142,3 +142,58 @@ describe('removing an account from the bucket policy', () => {
     expect(bucketPolicyListsAccount(document, bucketTarget(), MEMBER)).toBe(false);
   });
 });
+
+describe('Deny statements and statement shape (R14)', () => {
+  const deny = (extra: Record<string, unknown>) => {
+    const document = seedBucketPolicy();
+    document.Statement.push({ Sid: 'Guard', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::my-trail-bucket/*', ...extra });
+    return document;
+  };
+
+  it('refuses a Deny whose wildcard Resource covers the member objects', () => {
+    expect(() => enrollInBucketPolicy(deny({}), bucketTarget(), member())).toThrow(/statement "Guard"/);
+    expect(() => enrollInBucketPolicy(deny({ Action: 's3:Put*', Resource: 'arn:aws:s3:::my-trail-bucket/AWSLogs/2222222222??/*' }), bucketTarget(), member())).toThrow(/statement "Guard"/);
+  });
+
+  it('refuses a Deny on every account but the listed ones', () => {
+    const document = deny({ Condition: { StringNotEquals: { 'aws:SourceAccount': [OWNER] } } });
+    expect(() => enrollInBucketPolicy(document, bucketTarget(), member())).toThrow(/statement "Guard"/);
+  });
+
+  it('ignores Denies that cannot hold for CloudTrail or do not cover the member', () => {
+    for (const extra of [
+      { Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      { Condition: { StringNotEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } } },
+      { Resource: `arn:aws:s3:::my-trail-bucket/AWSLogs/${OTHER}/*` },
+      { Principal: { AWS: 'arn:aws:iam::111111111111:root' } },
+      { Action: 's3:DeleteObject' },
+      { Condition: { StringEquals: { 'aws:SourceAccount': OTHER } } },
+      { NotResource: 'arn:aws:s3:::my-trail-bucket/AWSLogs/*', Resource: undefined },
+    ]) {
+      const document = deny(extra);
+      expect(() => enrollInBucketPolicy(document, bucketTarget(), member())).not.toThrow();
+    }
+  });
+
+  it('refuses a managed statement written with NotResource or NotAction, and leaves such statements elsewhere alone', () => {
+    const notResource = seedBucketPolicy();
+    notResource.Statement[1]!.NotResource = 'arn:aws:s3:::my-trail-bucket/private/*';
+    expect(() => enrollInBucketPolicy(notResource, bucketTarget(), member())).toThrow(/uses NotResource/);
+    const notAction = seedBucketPolicy();
+    notAction.Statement[1]!.NotAction = 's3:DeleteObject';
+    expect(() => enrollInBucketPolicy(notAction, bucketTarget(), member())).toThrow(/uses NotAction/);
+    const elsewhere = seedBucketPolicy();
+    elsewhere.Statement.push({ Sid: 'Other', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, NotAction: 's3:DeleteBucket', Resource: 'arn:aws:s3:::my-trail-bucket' });
+    const after = enrollInBucketPolicy(elsewhere, bucketTarget(), member());
+    expect(statement(after, 'Other')).toEqual(statement(elsewhere, 'Other'));
+  });
+
+  it('recognises a wildcard Action as granting s3:PutObject and adds no second write statement', () => {
+    const before = seedBucketPolicy();
+    delete before.Statement[1]!.Sid;
+    before.Statement[1]!.Action = 's3:Put*';
+    const after = enrollInBucketPolicy(before, bucketTarget(), member());
+    expect(after.Statement).toHaveLength(2);
+    expect(after.Statement[1]!.Resource).toEqual([logs(OWNER), logs(MEMBER)]);
+  });
+});

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveEnrollment, stackMayManage } from '../../src/config/enrollment';
 import { readSettings } from '../../src/config/settings';
 import { OperatorError } from '../../src/core/errors';
@@ -81,6 +83,32 @@ describe('physical resource ids (R15, R17)', () => {
     expect(Buffer.byteLength(physicalIdOf(longest))).toBeLessThanOrEqual(1024);
   });
 
+  it('refuse ARN parts of the wrong shape, so no id can outgrow 1,024 bytes through them', () => {
+    const longRegion = `us-${'east'.repeat(300)}-1`;
+    expect(() => resolveEnrollment({ TrailArn: `arn:aws:cloudtrail:${longRegion}:222222222222:trail/org` }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+    for (const trail of ['arn:aws:cloudtrail:us-east-1:222222222222:trail/-org', 'arn:aws:cloudtrail:us-east-1:222222222222:trail/o', `arn:aws:cloudtrail:us-east-1:222222222222:trail/${'t'.repeat(129)}`, 'arn:aws:cloudtrail:cn-north-1:222222222222:trail/org']) {
+      expect(() => resolveEnrollment({ TrailArn: trail }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+    }
+    for (const key of [`arn:aws:kms:${longRegion}:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`, 'arn:aws:kms:us-east-1:111111111111:key/abc', `arn:aws:kms:us-east-1:111111111111:key/${'0'.repeat(64)}`, 'arn:aws-cn:kms:us-east-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0']) {
+      expect(() => resolveEnrollment({ KeyArn: key, BucketName: 'b-1' }, stackIn(MEMBER), readSettings({}))).toThrow(/KeyArn/);
+    }
+    expect(resolveEnrollment({ KeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef', BucketName: 'b-1' }, stackIn(MEMBER), readSettings({})).key.region).toBe('us-gov-west-1');
+    expect(resolveEnrollment({ KeyArn: 'arn:aws-cn:kms:cn-north-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BucketName: 'b-1' }, stackIn(MEMBER), readSettings({})).key.partition).toBe('aws-cn');
+  });
+
+  it('refuse an id over 1,024 bytes, naming the property that is too long', () => {
+    const huge = { ...enrollment, trailArn: `arn:aws:cloudtrail:us-east-1:222222222222:trail/${'t'.repeat(1000)}` };
+    expect(() => physicalIdOf(huge)).toThrow(/TrailArn/);
+    expect(() => physicalIdOf({ ...enrollment, logFilePrefix: '%'.repeat(400) })).toThrow(/LogFilePrefix/);
+  });
+
+  it('read ids with duplicate or unknown fields as nothing enrolled', () => {
+    const id = physicalIdOf(enrollment);
+    expect(enrollmentOfPhysicalId(`${id};bucket=other-bucket`)).toBeUndefined();
+    expect(enrollmentOfPhysicalId(`${id};extra=1`)).toBeUndefined();
+    expect(enrollmentOfPhysicalId(id.replace(';trail=', ';trail=;trail='))).toBeUndefined();
+  });
+
   it('read a failed Create id and foreign ids as nothing enrolled', () => {
     expect(enrollmentOfPhysicalId(notEnrolledId(MEMBER, 'req-1'))).toBeUndefined();
     expect(enrollmentOfPhysicalId('my-custom-id')).toBeUndefined();
@@ -97,5 +125,33 @@ describe('POLICY_LAYOUT (R2, R34)', () => {
 
   it.each([['Account-List'], ['accounts'], ['resource-list,account-list']])('refuses %j with a sentence naming the variable', (value) => {
     expect(() => settings({ POLICY_LAYOUT: value })).toThrow(new OperatorError(`The function setting POLICY_LAYOUT '${value}' is not a policy layout; set it to resource-list or account-list, or leave it empty for resource-list.`));
+  });
+});
+
+describe('log file prefixes (R33)', () => {
+  const refused = ['AWSLogs/222222222222', 'org/AWSLogs', 'a/AWSLogs/b', '${aws:username}', 'logs/${x}', '..', 'a/../b', './a', 'a/.', ' org', 'org ', '\u00a0org', 'org\u3000', '\u200borg', 'a//b'];
+
+  it.each(refused)('refuses the property LogFilePrefix %j with a sentence naming it', (prefix) => {
+    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings())).toThrow(/The property LogFilePrefix/);
+  });
+
+  it.each(refused)('refuses TRAIL_LOG_FILE_PREFIX %j, naming the variable', (prefix) => {
+    expect(() => readSettings({ TRAIL_LOG_FILE_PREFIX: prefix })).toThrow(/TRAIL_LOG_FILE_PREFIX/);
+  });
+
+  it.each(['org', 'org/logs', 'awslogs', 'AWSLogsArchive', 'a.b/c..d', 'o rg', '$aws', 'AWSLogs2'])('admits %j', (prefix) => {
+    expect(resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings()).logFilePrefix).toBe(prefix);
+  });
+
+  it('has template AllowedPatterns that refuse what they can express and admit the rest', () => {
+    const root = join(__dirname, '..', '..');
+    for (const [file, name] of [['template.yaml', 'TrailLogFilePrefix'], [join('stacksets', 'member-account.yaml'), 'LogFilePrefix']] as const) {
+      const text = readFileSync(join(root, file), 'utf8');
+      const block = text.slice(text.indexOf(`  ${name}:\n`));
+      const raw = /AllowedPattern: '([^']*)'/.exec(block)![1]!.replace(/''/g, "'");
+      const pattern = new RegExp(raw);
+      for (const prefix of ['AWSLogs/222222222222', 'a/AWSLogs', '${aws:username}', '..', 'a/./b', ' org', 'org ', 'a//b', '/org', 'org/', 'a*b']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, false]);
+      for (const prefix of ['', 'org', 'org/logs', 'AWSLogsArchive', 'a.b/c..d']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, true]);
+    }
   });
 });

@@ -57,11 +57,15 @@ describe('enrolling an account in the key policy', () => {
     expect(keyEnrollmentGaps(after, keyTarget(), member())).toEqual([]);
   });
 
-  it('refuses an encryption-context condition under another operator', () => {
+  it('lists TrailArn under an equals-operator on the encryption-context key, and refuses without it', () => {
     const before = consoleKeyPolicy();
     const s = statement(before, ENCRYPT);
     s.Condition = { StringEquals: { [CONTEXT]: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/main' } };
-    expect(() => enrollInKeyPolicy(before, keyTarget(), member())).toThrow(/with StringEquals, not StringLike/);
+    expect(() => enrollInKeyPolicy(before, keyTarget(), member())).toThrow(/set the TrailArn property/);
+    const trail = `arn:aws:cloudtrail:eu-west-1:${MEMBER}:trail/org`;
+    const after = enrollInKeyPolicy(before, keyTarget(), member(MEMBER, { trailArn: trail }));
+    expect(statement(after, ENCRYPT).Condition!.StringEquals![CONTEXT]).toEqual(['arn:aws:cloudtrail:us-east-1:111111111111:trail/main', trail]);
+    expect(toCompactJson(removeFromKeyPolicy(after, keyTarget(), member(MEMBER, { trailArn: trail })))).toBe(toCompactJson({ ...before, Statement: before.Statement.map((x) => (x.Sid === ENCRYPT ? { ...x, Condition: { StringEquals: { [CONTEXT]: ['arn:aws:cloudtrail:us-east-1:111111111111:trail/main'] } } } : x)) }));
   });
 
   it('refuses a Deny that names the member pattern', () => {
@@ -89,5 +93,24 @@ describe('removing an account from the key policy', () => {
     const before = { Version: '2012-10-17', Statement: [consoleKeyPolicy().Statement[1]!] };
     before.Statement[0]!.Condition!.StringLike![CONTEXT] = pattern(MEMBER);
     expect(() => removeFromKeyPolicy(before, keyTarget(), member())).toThrow(/no statement at all/);
+  });
+});
+
+describe('Deny statements in the key policy (R14)', () => {
+  const withDeny = (condition: Record<string, Record<string, string | string[]>>, extra: Record<string, unknown> = {}) => {
+    const document = consoleKeyPolicy();
+    document.Statement.push({ Sid: 'Guard', Effect: 'Deny', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:*', Resource: '*', Condition: condition, ...extra });
+    return document;
+  };
+
+  it('refuses a Deny on every trail but the listed ones, and one whose wildcard covers the member', () => {
+    expect(() => enrollInKeyPolicy(withDeny({ StringNotLike: { [CONTEXT]: pattern('111111111111') } }), keyTarget(), member())).toThrow(/statement "Guard"/);
+    expect(() => enrollInKeyPolicy(withDeny({ StringLike: { [CONTEXT]: 'arn:aws:cloudtrail:*:2222*' } }), keyTarget(), member())).toThrow(/statement "Guard"/);
+  });
+
+  it('ignores a Deny for other accounts, a TLS-only Deny and a Deny on other actions', () => {
+    expect(() => enrollInKeyPolicy(withDeny({ StringLike: { [CONTEXT]: pattern(OTHER) } }), keyTarget(), member())).not.toThrow();
+    expect(() => enrollInKeyPolicy(withDeny({ Bool: { 'aws:SecureTransport': 'false' } }), keyTarget(), member())).not.toThrow();
+    expect(() => enrollInKeyPolicy(withDeny({}, { Action: 'kms:ScheduleKeyDeletion' }), keyTarget(), member())).not.toThrow();
   });
 });

@@ -1,11 +1,16 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { MAX_RESPONSE_BYTES, responseBody } from '../../src/response/response-body';
 import { admitResponseUrl } from '../../src/response/response-url';
+import { sendResponse } from '../../src/response/send-response';
 
 describe('ResponseURL allow-list (R18)', () => {
   it.each([
     'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/abc?X-Amz-Signature=1',
     'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x',
-    'https://cloudformation-custom-resource-response-us-gov-west-1.s3-us-gov-west-1.amazonaws.com/x',
+    'https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/x',
+    'https://cloudformation-custom-resource-response-apsoutheast2.s3.ap-southeast-2.amazonaws.com/x',
+    'https://s3.cn-northwest-1.amazonaws.com.cn/cloudformation-custom-resource-response-cnnorthwest1/x',
     'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/x',
     'https://s3.us-west-2.amazonaws.com/cloudformation-custom-resource-response-uswest2/x',
     'https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1/x',
@@ -23,6 +28,11 @@ describe('ResponseURL allow-list (R18)', () => {
     'https://attacker-cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x',
     'http://127.0.0.1:8080/x',
     'not a url',
+    'https://cloudformation-custom-resource-response-attacker.s3.amazonaws.com/x',
+    'https://cloudformation-custom-resource-response-us-east-1.s3.amazonaws.com/x',
+    'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com.cn/x',
+    'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com/x',
+    'https://s3.amazonaws.com/cloudformation-custom-resource-response-anything/x',
   ])('refuses %s', (url) => {
     expect(admitResponseUrl(url, [])).toBeUndefined();
   });
@@ -51,5 +61,62 @@ describe('response body (R18)', () => {
     expect(parsed.Reason.endsWith('…')).toBe(true);
     expect(parsed.Reason).not.toMatch(/\uFFFD/);
     expect(reason.startsWith(parsed.Reason.slice(0, -1))).toBe(true);
+  });
+});
+
+describe('response body limits and the PhysicalResourceId (R18)', () => {
+  const fields = { Status: 'FAILED' as const, StackId: 'arn:aws:cloudformation:us-east-1:222222222222:stack/member/1', RequestId: 'req-1', LogicalResourceId: 'Enrollment' };
+
+  it('fits 4,096 bytes even when the PhysicalResourceId alone is larger, and stays deterministic', () => {
+    const id = `222222222222;${'x'.repeat(5000)}`;
+    const body = responseBody({ ...fields, PhysicalResourceId: id, Reason: 'r'.repeat(3000) });
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+    const parsed = JSON.parse(body) as { PhysicalResourceId: string; Reason: string };
+    expect(Buffer.byteLength(parsed.PhysicalResourceId)).toBeLessThanOrEqual(1024);
+    expect(parsed.PhysicalResourceId.startsWith('222222222222;xxx')).toBe(true);
+    expect(parsed.Reason.length).toBeGreaterThan(100);
+    expect(responseBody({ ...fields, PhysicalResourceId: id, Reason: 'r'.repeat(3000) })).toBe(body);
+    const everything = responseBody({ ...fields, StackId: 's'.repeat(5000), RequestId: 'q'.repeat(5000), LogicalResourceId: 'l'.repeat(5000), PhysicalResourceId: id, Reason: 'r'.repeat(5000) });
+    expect(Buffer.byteLength(everything)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+
+  it('always carries a non-empty PhysicalResourceId', () => {
+    for (const missing of [undefined, '']) {
+      const parsed = JSON.parse(responseBody({ ...fields, PhysicalResourceId: missing as unknown as string })) as { PhysicalResourceId: string };
+      expect(parsed.PhysicalResourceId).toMatch(/^222222222222;not-enrolled;req-1$/);
+    }
+  });
+});
+
+describe('response PUT outcomes (R18)', () => {
+  let server: Server;
+  let answers: number[];
+  let requests: number;
+  beforeEach(async () => {
+    requests = 0;
+    server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      const status = answers.shift() ?? 200;
+      response.writeHead(status, status === 307 ? { location: 'http://127.0.0.1:1/elsewhere' } : {});
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = () => new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/r`);
+
+  it.each([403, 307, 400])('does not count HTTP %i as delivered and does not retry it', async (status) => {
+    answers = [status];
+    const sent = await sendResponse(url(), '{}', Date.now() + 10_000);
+    expect(sent.error).toMatch(new RegExp(`${status}`));
+    expect(sent.attempts).toBe(1);
+    expect(requests).toBe(1);
+  });
+
+  it('retries 429 and 5xx, then delivers', async () => {
+    answers = [503, 429, 200];
+    const sent = await sendResponse(url(), '{}', Date.now() + 10_000);
+    expect(sent).toEqual({ statusCode: 200, attempts: 3 });
   });
 });
