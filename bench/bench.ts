@@ -16,6 +16,7 @@ import { projectRoot } from '../devtools/project-root';
 import { startResponseServer } from '../devtools/response-server';
 import { quietSdkNodeWarning } from '../devtools/semantic';
 import { measureAwsCalls, ScenarioResult } from './aws-calls';
+import { ConcurrentRun, measureConcurrent } from './concurrent';
 import { measureCapacity, CapacityRow } from './capacity';
 import { ColdStartResult, measureColdStart } from './cold-start';
 import { FleetResult, measureFleet } from './fleet';
@@ -34,6 +35,7 @@ interface Results {
   fleet?: FleetResult;
   capacity?: CapacityRow[];
   thousandth?: ThousandthResult;
+  concurrent?: ConcurrentRun[];
   problems: string[];
 }
 
@@ -72,6 +74,7 @@ async function main(): Promise<Results> {
       await moto.stop();
     }
 
+    results.concurrent = await measureConcurrent(problems);
     results.capacity = measureCapacity(problems);
   } catch (error) {
     problems.add(`the bench stopped: ${(error as Error)?.stack ?? String(error)}`);

@@ -25,7 +25,7 @@ function reasonOf(error: unknown, run: Run): string {
 export async function awaitProjection(context: LedgerContext, run: Run, generation: number): Promise<ProjectionReport | undefined> {
   const { ledger } = context;
   const owner = randomUUID();
-  let report: ProjectionReport | undefined;
+  let report: (ProjectionReport & { released: boolean }) | undefined;
   for (let attempt = 0; ; attempt++) {
     run.enter('waiting for the enrollment ledger to apply the change');
     const state = await ledger.readState(run.signal);
@@ -37,6 +37,8 @@ export async function awaitProjection(context: LedgerContext, run: Run, generati
       const held = await ledger.tryAcquireLease(owner, run.deadline, now, run.signal);
       if (held) {
         report = await projectUnderLease(context, run, owner, held.generation);
+        // Released in time: this projection covered the generation (registered before the lease was taken).
+        if (report.released && held.generation >= generation) return report;
         continue;
       }
     }
@@ -56,7 +58,7 @@ export async function reconcile(context: LedgerContext, run: Run): Promise<Proje
   }
 }
 
-async function projectUnderLease(context: LedgerContext, run: Run, owner: string, generation: number): Promise<ProjectionReport> {
+async function projectUnderLease(context: LedgerContext, run: Run, owner: string, generation: number): Promise<ProjectionReport & { released: boolean }> {
   const { ledger } = context;
   let report: ProjectionReport;
   try {
@@ -69,6 +71,6 @@ async function projectUnderLease(context: LedgerContext, run: Run, owner: string
   run.enter('releasing the ledger lease');
   const released = await ledger.releaseLease(owner, { applied: generation }, run.signal);
   if (!released) log.warn('the ledger lease expired before the projection finished; the next holder projects again', { generation });
-  log.info('ledger projected', { generation, ...report, added: report.added, removed: report.removed, unheld: report.unheld.length });
-  return report;
+  log.info('ledger projected', { generation, pairs: report.pairs, bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed, rejected: report.rejected, unheld: report.unheld.length });
+  return { ...report, released };
 }

@@ -1,7 +1,7 @@
 // SPEC R30: concurrent invocations in separate OS processes (each a "Lambda instance" with its own module
 // state) against one moto: no lost entry, group commit, and a killed lease holder that blocks nobody past its
 // own deadline and leaves nothing half-done.
-import { Fleet, startFleet } from '../support/processes';
+import { Fleet, startFleet } from '../../devtools/process-fleet';
 
 const OWNER = '111111111111';
 const account = (round: number, n: number) => String(200_000_000_000 + round * 100 + n);

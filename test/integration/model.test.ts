@@ -7,7 +7,7 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { ReceivedResponse } from '../../devtools/response-server';
 import { Worker } from '../../devtools/worker-pool';
-import { Fleet, startFleet } from '../support/processes';
+import { Fleet, startFleet } from '../../devtools/process-fleet';
 
 const SEED = Number(process.env.MODEL_SEED ?? Date.now() % 1_000_000);
 const ACCOUNTS = 30;

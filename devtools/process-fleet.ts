@@ -1,11 +1,11 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { AwsProxy, startAwsProxy } from '../../devtools/aws-proxy';
-import { createEstate, Estate } from '../../devtools/estate';
-import { cfnEvent, EventOptions } from '../../devtools/events';
-import { createLedgerTable, LEDGER_TABLE } from '../../devtools/ledger-table';
-import { MotoServer, motoEnvironment, startMoto } from '../../devtools/moto';
-import { ReceivedResponse, ResponseServer, startResponseServer } from '../../devtools/response-server';
-import { startWorkerPool, Worker, WorkerPool } from '../../devtools/worker-pool';
+import { AwsProxy, startAwsProxy } from './aws-proxy';
+import { createEstate, Estate } from './estate';
+import { cfnEvent, EventOptions } from './events';
+import { createLedgerTable, LEDGER_TABLE } from './ledger-table';
+import { MotoServer, motoEnvironment, startMoto } from './moto';
+import { ReceivedResponse, ResponseServer, startResponseServer } from './response-server';
+import { startWorkerPool, Worker, WorkerPool } from './worker-pool';
 
 /**
  * The built bundle in several OS processes (one per "Lambda instance") against one moto, through the
