@@ -3,8 +3,8 @@ import { awsLedgerStore } from './aws/aws-ledger';
 import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
-import { failureId, handleRequest, handleSchedule, Dependencies, Outcome, reasonOf } from './lifecycle/lifecycle';
-import { Run } from './lifecycle/run';
+import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
+import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
 import { responseBody } from './response/response-body';
 import { admitResponseUrl, hostOf } from './response/response-url';
@@ -79,7 +79,7 @@ async function reconcileOnSchedule(deadline: number): Promise<void> {
     run.expire();
     log.error('reconcile ran out of time; the next scheduled run starts over', { step: run.step });
   } else if ('error' in result) {
-    log.error('reconcile failed; the next scheduled run tries again', { step: run.step, reason: reasonOf(result.error, run) });
+    log.error('reconcile failed; the next scheduled run tries again', { step: run.step, reason: failureReason(result.error, run) });
   } else {
     const { report } = result;
     log.info('reconciled', { pairs: report.pairs, bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed });

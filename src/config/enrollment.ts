@@ -39,8 +39,7 @@ function pinned<T>(name: string, envName: string, fromProperty: T | undefined, f
 }
 
 /** Resource properties plus function settings into one validated enrollment (SPEC R1, R2). Throws OperatorError. */
-export function resolveEnrollment(properties: Properties, stackId: string | undefined, settings: Settings): Enrollment {
-  const stackAccount = stackAccountId(stackId);
+export function resolveEnrollment(properties: Properties, stackAccount: string, settings: Settings): Enrollment {
   const rawAccount = property(properties, 'AccountId');
   if (rawAccount !== undefined && !isAccountId(rawAccount)) {
     fail(`The property AccountId ${quoted(rawAccount)} is not a 12-digit AWS account ID; set it to exactly 12 digits with no spaces or wildcards, or leave it empty to use the stack's account.`);

@@ -71,7 +71,8 @@ function admitted(gaps: (member: MemberTrail) => string[], partition: Partition,
   return gaps({ partition, accountId: h.accountId, trailArn }).length === 0;
 }
 
-function reasonOf(error: unknown): string {
+/** An OperatorError's sentence; anything else is a bug and is thrown on. */
+function operatorMessage(error: unknown): string {
   if (error instanceof OperatorError) return error.message;
   throw error;
 }
@@ -87,7 +88,7 @@ function admitGroup<D>(document: D, holdings: Holding[], admit: (d: D, h: Holdin
     check(next);
     return { document: next, admitted: true };
   } catch (error) {
-    const reason = reasonOf(error);
+    const reason = operatorMessage(error);
     for (const holding of holdings) rejections.push({ holding, reason, added });
     return { document, admitted: false };
   }
@@ -139,7 +140,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     if (converted !== bucketNow) assertBucketPolicyFits(converted, bucketTargetOf(''));
     out.bucket = converted;
   } catch (error) {
-    out.layoutProblems.push(reasonOf(error));
+    out.layoutProblems.push(operatorMessage(error));
     bucketLayout = bucketLayoutFound(bucketNow, bucketTargetOf(''));
   }
   let keyLayout = wanted.key;
@@ -148,7 +149,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     if (converted !== keyNow) assertKeyPolicyFits(converted, keyTarget);
     out.key = converted;
   } catch (error) {
-    out.layoutProblems.push(reasonOf(error));
+    out.layoutProblems.push(operatorMessage(error));
     keyLayout = keyLayoutFound(keyNow, keyTarget);
   }
 
@@ -189,7 +190,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
         out.bucket = bucketLayout.remove(out.bucket, bucketTargetOf(known.logFilePrefix), memberOf(partition, known), stillNeeded(known));
         out.releasedBucketEntries.push(known);
       } catch (error) {
-        out.problems.push(reasonOf(error));
+        out.problems.push(operatorMessage(error));
       }
     }
   }
@@ -229,7 +230,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
         out.key = keyLayout.remove(out.key, keyTarget, memberOf(partition, known));
         out.releasedKeyEntries.push(known);
       } catch (error) {
-        out.problems.push(reasonOf(error));
+        out.problems.push(operatorMessage(error));
       }
     }
   }

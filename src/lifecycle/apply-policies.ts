@@ -77,19 +77,20 @@ export async function applyPolicies(store: PolicyStore, run: Run, target: ApplyT
 }
 
 async function restoreBucketPolicy(store: PolicyStore, run: Run, bucket: string, original: string | undefined, cause: unknown): Promise<Error> {
-  const why = reasonOf(cause);
+  const why = shortCause(cause);
   try {
     run.enter('restoring the bucket policy after the key policy write failed');
     if (original === undefined) await store.deleteBucketPolicy(bucket, run.signal);
     else await store.putBucketPolicy(bucket, original, run.signal);
-    run.written.pop();
+    run.unwrite(`bucket policy of ${bucket}`);
   } catch (restoreError) {
-    return new OperatorError(`Writing the key policy failed (${why}) and restoring the bucket policy of ${bucket} failed too (${reasonOf(restoreError)}), so the bucket policy holds the change but the key policy does not; retry the stack operation once the cause is fixed.`);
+    return new OperatorError(`Writing the key policy failed (${why}) and restoring the bucket policy of ${bucket} failed too (${shortCause(restoreError)}), so the bucket policy holds the change but the key policy does not; retry the stack operation once the cause is fixed.`);
   }
   return new OperatorError(`Writing the key policy failed (${why}); the bucket policy of ${bucket} was restored to what it was, so neither policy changed.`);
 }
 
-function reasonOf(error: unknown): string {
+/** The cause as a clause to quote inside another sentence: its first clause, without the full stop. */
+function shortCause(error: unknown): string {
   const message = error instanceof OperatorError ? error.message : (error as Error)?.name ?? 'unknown error';
   return message.replace(/[.;]\s.*$/, '').replace(/\.$/, '');
 }

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { fail, OperatorError } from '../core/errors';
+import { fail } from '../core/errors';
 import { sleep } from '../aws/retry';
 import { log } from '../log';
 import { LedgerContext, projectLedger, ProjectionReport } from './project-ledger';
-import { Run } from './run';
+import { failureReason, Run } from './run';
 
 /** How long a waiter sleeps between looks at the lease: short at first, then up to 250 ms, with jitter. */
 function pollDelayMs(attempt: number): number {
   const ceiling = Math.min(250, 40 * 2 ** Math.min(attempt, 3));
   return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
-function reasonOf(error: unknown, run: Run): string {
-  if (error instanceof OperatorError) return error.message;
-  return `The function failed unexpectedly while ${run.step} (${(error as Error)?.name ?? 'Error'}); check its logs and retry the stack operation.`;
 }
 
 /**
@@ -65,7 +60,7 @@ async function projectUnderLease(context: LedgerContext, run: Run, owner: string
     report = await projectLedger(context, run, generation);
   } catch (error) {
     // Past the guard the lease simply runs out at this invocation's deadline; no further write starts.
-    if (!run.expired) await ledger.releaseLease(owner, { failedThrough: generation, failure: reasonOf(error, run) }, run.signal);
+    if (!run.expired) await ledger.releaseLease(owner, { failedThrough: generation, failure: failureReason(error, run) }, run.signal);
     throw error;
   }
   run.enter('releasing the ledger lease');

@@ -10,7 +10,7 @@ import { enrollmentOfPhysicalId, notEnrolledId, physicalIdOf } from './physical-
 import { LedgerStore, OrganizationMembership, PolicyStore } from './ports';
 import { LedgerContext, ProjectionReport } from './project-ledger';
 import { responseData } from './response-data';
-import { Run } from './run';
+import { failureReason, Run } from './run';
 
 export interface Outcome {
   status: 'SUCCESS' | 'FAILED';
@@ -30,13 +30,8 @@ export interface Dependencies {
 export function failureId(event: CloudFormationCustomResourceEvent): string {
   if (event.RequestType !== 'Create') return event.PhysicalResourceId;
   const requested = event.ResourceProperties?.AccountId;
-  const account = typeof requested === 'string' && isAccountId(requested) ? requested : accountOfStackId(event.StackId) ?? '000000000000';
+  const account = typeof requested === 'string' && isAccountId(requested) ? requested : accountOfStackId(event.StackId);
   return notEnrolledId(account, event.RequestId ?? '');
-}
-
-export function reasonOf(error: unknown, run: Run): string {
-  if (error instanceof OperatorError) return error.message;
-  return `The function failed unexpectedly while ${run.step} (${(error as Error)?.name ?? 'Error'}); check its logs for this request and retry the stack operation.`;
 }
 
 export async function handleRequest(event: CloudFormationCustomResourceEvent, run: Run, deps: Dependencies): Promise<Outcome> {
@@ -46,7 +41,7 @@ export async function handleRequest(event: CloudFormationCustomResourceEvent, ru
     fail(`The request type ${JSON.stringify((event as { RequestType?: unknown }).RequestType)} is not Create, Update or Delete; only CloudFormation should invoke this function.`);
   } catch (error) {
     if (!(error instanceof OperatorError)) log.error('unexpected error', { step: run.step, error: (error as Error)?.stack ?? String(error) });
-    return { status: 'FAILED', physicalResourceId: run.failureId ?? failureId(event), reason: reasonOf(error, run) };
+    return { status: 'FAILED', physicalResourceId: run.failureId ?? failureId(event), reason: failureReason(error, run) };
   }
 }
 
@@ -114,7 +109,7 @@ async function settle(context: LedgerContext, run: Run, change: LedgerChange): P
       await change.undo();
     } catch (undoError) {
       if (run.expired) throw error;
-      throw new OperatorError(`${reasonOf(error, run).replace(/[.;]?$/, '')}; undoing the change failed too (${reasonOf(undoError, run).replace(/[.;]?$/, '')}), so the next reconcile or request finishes the undo.`);
+      throw new OperatorError(`${failureReason(error, run).replace(/[.;]?$/, '')}; undoing the change failed too (${failureReason(undoError, run).replace(/[.;]?$/, '')}), so the next reconcile or request finishes the undo.`);
     }
     throw error;
   }
@@ -123,8 +118,8 @@ async function settle(context: LedgerContext, run: Run, change: LedgerChange): P
 async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: Dependencies): Promise<Outcome> {
   run.enter('validating the request');
   const settings = readSettings(deps.env);
-  const enrollment = resolveEnrollment(event.ResourceProperties, event.StackId, settings);
   const stackAccount = stackAccountId(event.StackId);
+  const enrollment = resolveEnrollment(event.ResourceProperties, stackAccount, settings);
   if (!stackMayManage(enrollment.accountId, stackAccount, enrollment.key.ownerAccountId, settings)) {
     fail(foreignAccountMessage(enrollment.accountId, stackAccount));
   }

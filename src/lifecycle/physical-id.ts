@@ -35,9 +35,10 @@ function escapeField(value: string): string {
   return value.replace(/[%;\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0').toUpperCase()}`);
 }
 
-/** The id of a Create that failed: its Delete (the rollback) writes nothing (SPEC R17). */
-export function notEnrolledId(accountId: string, requestId: string): string {
-  return [accountId, NOT_ENROLLED, requestId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64)].join(';');
+/** The id of a Create that failed before it recorded anything: its Delete (the rollback) writes nothing (SPEC R17). */
+export function notEnrolledId(accountId: string | undefined, requestId: string): string {
+  // A request that names no valid account at all (hand-made) gets an id that names none either.
+  return [...(accountId ? [accountId] : []), NOT_ENROLLED, requestId.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64)].join(';');
 }
 
 /** The enrollment an id stands for, or undefined for a failed Create's id and anything we did not issue. */

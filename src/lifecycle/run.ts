@@ -38,4 +38,16 @@ export class Run {
   expire(): void {
     this.controller.abort();
   }
+
+  /** A policy written earlier in this request was put back as it was. */
+  unwrite(policy: string): void {
+    const index = this.written.lastIndexOf(policy);
+    if (index !== -1) this.written.splice(index, 1);
+  }
+}
+
+/** The Reason for a failure: an OperatorError's own sentence, or one naming the step for anything unexpected (R20). */
+export function failureReason(error: unknown, run: Run): string {
+  if (error instanceof OperatorError) return error.message;
+  return `The function failed unexpectedly while ${run.step} (${(error as Error)?.name ?? 'Error'}); check its logs for this request and retry the stack operation.`;
 }

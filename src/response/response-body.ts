@@ -50,7 +50,7 @@ export function shortened(value: string, maxBytes: number): string {
 function physicalIdOrFallback(fields: ResponseFields): string {
   const id = fields.PhysicalResourceId;
   if (typeof id === 'string' && id !== '') return id;
-  const account = accountOfStackId(typeof fields.StackId === 'string' ? fields.StackId : undefined) ?? '000000000000';
+  const account = accountOfStackId(typeof fields.StackId === 'string' ? fields.StackId : undefined);
   return notEnrolledId(account, typeof fields.RequestId === 'string' ? fields.RequestId : '');
 }
 

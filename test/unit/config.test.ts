@@ -11,7 +11,7 @@ const settings = (env: Record<string, string> = {}) => readSettings({ TRAIL_BUCK
 
 describe('resolving the enrollment (R1, R2)', () => {
   it('defaults AccountId to the stack account and takes pinned targets from the environment', () => {
-    expect(resolveEnrollment({ ServiceToken: 'x' }, stackIn(MEMBER), settings())).toEqual({
+    expect(resolveEnrollment({ ServiceToken: 'x' }, MEMBER, settings())).toEqual({
       accountId: MEMBER,
       bucketName: 'my-trail-bucket',
       logFilePrefix: '',
@@ -29,30 +29,30 @@ describe('resolving the enrollment (R1, R2)', () => {
     ['arn:aws:iam::222222222222:root'],
     ['22222222222?'],
   ])('refuses AccountId %j with a sentence naming it', (value) => {
-    expect(() => resolveEnrollment({ AccountId: value }, stackIn(MEMBER), settings())).toThrow(
+    expect(() => resolveEnrollment({ AccountId: value }, MEMBER, settings())).toThrow(
       new OperatorError(`The property AccountId ${JSON.stringify(value)} is not a 12-digit AWS account ID; set it to exactly 12 digits with no spaces or wildcards, or leave it empty to use the stack's account.`),
     );
   });
 
   it('refuses a property that names another target than the pinned one', () => {
-    expect(() => resolveEnrollment({ BucketName: 'other-bucket' }, stackIn(MEMBER), settings())).toThrow(/pinned to "my-trail-bucket" by TRAIL_BUCKET_NAME/);
-    expect(() => resolveEnrollment({ KeyArn: KEY_ARN.replace('0f1e', 'aaaa') }, stackIn(MEMBER), settings())).toThrow(/TRAIL_KEY_ARN/);
-    expect(resolveEnrollment({ BucketName: 'my-trail-bucket', KeyArn: KEY_ARN }, stackIn(MEMBER), settings()).bucketName).toBe('my-trail-bucket');
+    expect(() => resolveEnrollment({ BucketName: 'other-bucket' }, MEMBER, settings())).toThrow(/pinned to "my-trail-bucket" by TRAIL_BUCKET_NAME/);
+    expect(() => resolveEnrollment({ KeyArn: KEY_ARN.replace('0f1e', 'aaaa') }, MEMBER, settings())).toThrow(/TRAIL_KEY_ARN/);
+    expect(resolveEnrollment({ BucketName: 'my-trail-bucket', KeyArn: KEY_ARN }, MEMBER, settings()).bucketName).toBe('my-trail-bucket');
   });
 
   it('requires bucket and key when nothing pins them, and refuses alias ARNs', () => {
-    expect(() => resolveEnrollment({}, stackIn(MEMBER), readSettings({}))).toThrow(/BucketName is required/);
-    expect(() => resolveEnrollment({ BucketName: 'b-b-b' }, stackIn(MEMBER), readSettings({}))).toThrow(/KeyArn is required/);
-    expect(() => resolveEnrollment({ BucketName: 'b-b-b', KeyArn: 'arn:aws:kms:us-east-1:111111111111:alias/trail' }, stackIn(MEMBER), readSettings({}))).toThrow(/alias ARN/);
+    expect(() => resolveEnrollment({}, MEMBER, readSettings({}))).toThrow(/BucketName is required/);
+    expect(() => resolveEnrollment({ BucketName: 'b-b-b' }, MEMBER, readSettings({}))).toThrow(/KeyArn is required/);
+    expect(() => resolveEnrollment({ BucketName: 'b-b-b', KeyArn: 'arn:aws:kms:us-east-1:111111111111:alias/trail' }, MEMBER, readSettings({}))).toThrow(/alias ARN/);
   });
 
   it.each([['/logs'], ['logs/'], ['lo*gs'], ['a'.repeat(201)]])('refuses LogFilePrefix %j', (prefix) => {
-    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings())).toThrow(OperatorError);
+    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, MEMBER, settings())).toThrow(OperatorError);
   });
 
   it('requires TrailArn to be a trail of the member in the key partition', () => {
-    expect(() => resolveEnrollment({ TrailArn: 'arn:aws:cloudtrail:us-east-1:333333333333:trail/t1' }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
-    expect(resolveEnrollment({ TrailArn: 'arn:aws:cloudtrail:eu-west-1:222222222222:trail/org' }, stackIn(MEMBER), settings()).trailArn).toBe('arn:aws:cloudtrail:eu-west-1:222222222222:trail/org');
+    expect(() => resolveEnrollment({ TrailArn: 'arn:aws:cloudtrail:us-east-1:333333333333:trail/t1' }, MEMBER, settings())).toThrow(/TrailArn/);
+    expect(resolveEnrollment({ TrailArn: 'arn:aws:cloudtrail:eu-west-1:222222222222:trail/org' }, MEMBER, settings()).trailArn).toBe('arn:aws:cloudtrail:eu-west-1:222222222222:trail/org');
   });
 
   it('refuses malformed settings with the variable name', () => {
@@ -79,21 +79,21 @@ describe('physical resource ids (R15, R17)', () => {
     expect(id.startsWith(`${MEMBER};`)).toBe(true);
     expect(enrollmentOfPhysicalId(id)).toEqual(enrollment);
     expect(physicalIdOf(enrollment)).toBe(id);
-    const longest = resolveEnrollment({ LogFilePrefix: 'é'.repeat(200), BucketName: 'b'.repeat(63), KeyArn: undefined as never }, stackIn(MEMBER), settings({ TRAIL_BUCKET_NAME: 'b'.repeat(63) }));
+    const longest = resolveEnrollment({ LogFilePrefix: 'é'.repeat(200), BucketName: 'b'.repeat(63), KeyArn: undefined as never }, MEMBER, settings({ TRAIL_BUCKET_NAME: 'b'.repeat(63) }));
     expect(Buffer.byteLength(physicalIdOf(longest))).toBeLessThanOrEqual(1024);
   });
 
   it('refuse ARN parts of the wrong shape, so no id can outgrow 1,024 bytes through them', () => {
     const longRegion = `us-${'east'.repeat(300)}-1`;
-    expect(() => resolveEnrollment({ TrailArn: `arn:aws:cloudtrail:${longRegion}:222222222222:trail/org` }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+    expect(() => resolveEnrollment({ TrailArn: `arn:aws:cloudtrail:${longRegion}:222222222222:trail/org` }, MEMBER, settings())).toThrow(/TrailArn/);
     for (const trail of ['arn:aws:cloudtrail:us-east-1:222222222222:trail/-org', 'arn:aws:cloudtrail:us-east-1:222222222222:trail/o', `arn:aws:cloudtrail:us-east-1:222222222222:trail/${'t'.repeat(129)}`, 'arn:aws:cloudtrail:cn-north-1:222222222222:trail/org']) {
-      expect(() => resolveEnrollment({ TrailArn: trail }, stackIn(MEMBER), settings())).toThrow(/TrailArn/);
+      expect(() => resolveEnrollment({ TrailArn: trail }, MEMBER, settings())).toThrow(/TrailArn/);
     }
     for (const key of [`arn:aws:kms:${longRegion}:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`, 'arn:aws:kms:us-east-1:111111111111:key/abc', `arn:aws:kms:us-east-1:111111111111:key/${'0'.repeat(64)}`, 'arn:aws-cn:kms:us-east-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0']) {
-      expect(() => resolveEnrollment({ KeyArn: key, BucketName: 'b-1' }, stackIn(MEMBER), readSettings({}))).toThrow(/KeyArn/);
+      expect(() => resolveEnrollment({ KeyArn: key, BucketName: 'b-1' }, MEMBER, readSettings({}))).toThrow(/KeyArn/);
     }
-    expect(resolveEnrollment({ KeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef', BucketName: 'b-1' }, stackIn(MEMBER), readSettings({})).key.region).toBe('us-gov-west-1');
-    expect(resolveEnrollment({ KeyArn: 'arn:aws-cn:kms:cn-north-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BucketName: 'b-1' }, stackIn(MEMBER), readSettings({})).key.partition).toBe('aws-cn');
+    expect(resolveEnrollment({ KeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/mrk-0123456789abcdef0123456789abcdef', BucketName: 'b-1' }, MEMBER, readSettings({})).key.region).toBe('us-gov-west-1');
+    expect(resolveEnrollment({ KeyArn: 'arn:aws-cn:kms:cn-north-1:111111111111:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', BucketName: 'b-1' }, MEMBER, readSettings({})).key.partition).toBe('aws-cn');
   });
 
   it('refuse an id over 1,024 bytes, naming the property that is too long', () => {
@@ -132,7 +132,7 @@ describe('log file prefixes (R33)', () => {
   const refused = ['AWSLogs/222222222222', 'org/AWSLogs', 'a/AWSLogs/b', '${aws:username}', 'logs/${x}', '..', 'a/../b', './a', 'a/.', ' org', 'org ', '\u00a0org', 'org\u3000', '\u200borg', 'a//b'];
 
   it.each(refused)('refuses the property LogFilePrefix %j with a sentence naming it', (prefix) => {
-    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings())).toThrow(/The property LogFilePrefix/);
+    expect(() => resolveEnrollment({ LogFilePrefix: prefix }, MEMBER, settings())).toThrow(/The property LogFilePrefix/);
   });
 
   it.each(refused)('refuses TRAIL_LOG_FILE_PREFIX %j, naming the variable', (prefix) => {
@@ -140,7 +140,7 @@ describe('log file prefixes (R33)', () => {
   });
 
   it.each(['org', 'org/logs', 'awslogs', 'AWSLogsArchive', 'a.b/c..d', 'o rg', '$aws', 'AWSLogs2'])('admits %j', (prefix) => {
-    expect(resolveEnrollment({ LogFilePrefix: prefix }, stackIn(MEMBER), settings()).logFilePrefix).toBe(prefix);
+    expect(resolveEnrollment({ LogFilePrefix: prefix }, MEMBER, settings()).logFilePrefix).toBe(prefix);
   });
 
   it('has template AllowedPatterns that refuse what they can express and admit the rest', () => {
@@ -153,5 +153,12 @@ describe('log file prefixes (R33)', () => {
       for (const prefix of ['AWSLogs/222222222222', 'a/AWSLogs', '${aws:username}', '..', 'a/./b', ' org', 'org ', 'a//b', '/org', 'org/', 'a*b']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, false]);
       for (const prefix of ['', 'org', 'org/logs', 'AWSLogsArchive', 'a.b/c..d']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, true]);
     }
+  });
+});
+
+describe('the not-enrolled id without an account (R15, R18)', () => {
+  it('names no account when the request names none, and stands for no enrollment', () => {
+    expect(notEnrolledId(undefined, 'req-1')).toBe('not-enrolled;req-1');
+    expect(enrollmentOfPhysicalId(notEnrolledId(undefined, 'req-1'))).toBeUndefined();
   });
 });
