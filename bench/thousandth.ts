@@ -3,6 +3,7 @@
  * 999 held enrollments are seeded cheaply: both policies are written directly (built with the pure core) and the
  * ledger items (holding, bucket entry, key entry per account) are put directly; then one Create is timed.
  */
+import { setMaxListeners } from 'node:events';
 import { createEstate } from '../devtools/estate';
 import { cfnEvent, stackIdIn } from '../devtools/events';
 import { createLedgerTable } from '../devtools/ledger-table';
@@ -56,6 +57,8 @@ export async function measureThousandth(invoker: Invoker, responses: ResponseSer
     Object.assign(process.env, { TRAIL_BUCKET_NAME: BUCKET, TRAIL_KEY_ARN: estate.keyArn, POLICY_LAYOUT: 'account-list', LEDGER_TABLE_NAME: TABLE });
     const ledger = awsLedgerStore(TABLE, 'us-east-1');
     const signal = new AbortController().signal;
+    // The seeding below runs 32 calls at a time on this one signal: one abort listener each.
+    setMaxListeners(64, signal);
     const seedOne = async (accountId: string) => {
       const holding: Holding = { stackId: stackIdIn(accountId), logicalResourceId: 'Enrollment', accountId, bucketName: BUCKET, logFilePrefix: '', keyArn: estate.keyArn };
       await ledger.putHolding(holding, signal);

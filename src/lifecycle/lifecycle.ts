@@ -159,7 +159,12 @@ async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: 
   return { status: 'SUCCESS', physicalResourceId, data: responseData(enrollment) };
 }
 
+/**
+ * The request's own change line (SPEC R20): who, which account, the entry values it holds or released, and,
+ * when this invocation held the lease, what its projection wrote (for every change it applied, SPEC R30).
+ */
 function changeFields(event: CloudFormationCustomResourceEvent, enrollment: Enrollment, generation: number, report: ProjectionReport | undefined): Record<string, unknown> {
+  const entry = responseData(enrollment);
   return {
     requestId: event.RequestId,
     stackId: event.StackId,
@@ -168,8 +173,10 @@ function changeFields(event: CloudFormationCustomResourceEvent, enrollment: Enro
     bucket: enrollment.bucketName,
     prefix: enrollment.logFilePrefix,
     key: enrollment.key.arn,
+    bucketPolicyResource: entry.BucketPolicyResource,
+    keyPolicyTrailArn: entry.KeyPolicyTrailArn,
     generation,
-    projectedByThisRequest: report !== undefined,
+    appliedBy: report ? 'this invocation' : 'another invocation',
     ...(report ? { bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed } : {}),
   };
 }
@@ -220,13 +227,14 @@ function pinMismatch(enrollment: Enrollment, settings: Settings): string | undef
 async function remove(event: CloudFormationCustomResourceEvent & { RequestType: 'Delete' }, run: Run, deps: Dependencies): Promise<Outcome> {
   const id = event.PhysicalResourceId;
   const done: Outcome = { status: 'SUCCESS', physicalResourceId: id };
+  run.enter('validating the request');
+  // First, so a malformed setting fails every request (R2), this one too.
+  const settings = readSettings(deps.env);
   const enrollment = enrollmentOfPhysicalId(id);
   if (!enrollment) {
     log.info('nothing enrolled under this id; nothing to remove', { physicalResourceId: id });
     return done;
   }
-  run.enter('validating the request');
-  const settings = readSettings(deps.env);
   const stackAccount = accountOfStackId(event.StackId);
   if (!stackAccount || !stackMayManage(enrollment.accountId, stackAccount, enrollment.key.ownerAccountId, settings)) {
     log.warn('a stack may remove only its own account; nothing written', { accountId: enrollment.accountId, stackAccount: stackAccount ?? null });

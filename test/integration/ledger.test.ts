@@ -263,3 +263,28 @@ describe('reconcile (R31)', () => {
     expect(drifted.stdout).toContain(stackIdIn(MEMBER));
   });
 });
+
+describe('logs and settings (R20, R2)', () => {
+  it('logs each change with the request, the stack, the resource, the account and the values it holds', async () => {
+    const event = h.request('Create', { AccountId: MEMBER });
+    only(await h.invoke(event));
+    const line = h.logs.map((l) => JSON.parse(l)).find((l) => l.message === 'enrolled' && l.requestId === event.RequestId);
+    expect(line).toMatchObject({
+      level: 'INFO',
+      stackId: event.StackId,
+      logicalResourceId: 'Enrollment',
+      accountId: MEMBER,
+      bucketPolicyResource: logsOf(MEMBER),
+      keyPolicyTrailArn: patternOf(MEMBER),
+      appliedBy: 'this invocation',
+      added: [logsOf(MEMBER), patternOf(MEMBER)],
+      removed: [],
+    });
+  });
+
+  it('fails a Delete too when a setting is malformed, naming the variable', async () => {
+    h.configure({ TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, PROTECTED_ACCOUNT_IDS: 'not-an-account' });
+    const response = await remove('my-custom-id');
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'my-custom-id', Reason: expect.stringContaining('PROTECTED_ACCOUNT_IDS') });
+  });
+});
