@@ -1,0 +1,35 @@
+// The README's recipe for `npm run invoke` against moto: `npm run local-estate` in one shell, the printed
+// exports and `npm run invoke -- .local/events/create.json --env .local/env.json` in another.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { projectRoot } from '../../devtools/project-root';
+
+const ROOT = projectRoot();
+let estate: ChildProcess | undefined;
+
+afterAll(async () => {
+  if (estate && estate.exitCode === null) {
+    const exited = new Promise((resolve) => estate!.once('exit', resolve));
+    estate.kill('SIGTERM');
+    await exited;
+  }
+});
+
+it('serves an estate that the printed commands enroll a member in', async () => {
+  estate = spawn(process.execPath, [join(ROOT, 'dist', 'tools', 'scripts', 'local-estate.js')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: estate!.stdout! }).on('line', (line) => {
+      lines.push(line);
+      if (line.startsWith('ready')) resolve();
+    });
+    estate!.once('exit', (code) => reject(new Error(`local-estate exited with ${code}: ${lines.join('\n')}`)));
+  });
+  const exportLine = lines.find((l) => l.trim().startsWith('export '))!;
+  const env = Object.fromEntries(exportLine.trim().slice('export '.length).split(' ').map((pair) => pair.split('=') as [string, string]));
+  expect(env.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  const invoke = spawnSync(process.execPath, [join(ROOT, 'dist', 'tools', 'scripts', 'invoke.js'), '.local/events/create.json', '--env', '.local/env.json'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  expect(invoke.status).toBe(0);
+  expect(JSON.parse(invoke.stdout)).toMatchObject({ Status: 'SUCCESS', Data: { AccountId: '222222222222' } });
+}, 60_000);
