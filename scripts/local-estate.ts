@@ -29,14 +29,14 @@ async function main(): Promise<void> {
     writeFileSync(join(out, 'events', file), readFileSync(join(root, 'events', file), 'utf8').replaceAll(exampleKeyArn, estate.keyArn));
   }
   const exports = Object.entries({ AWS_ENDPOINT_URL: moto.endpoint, ...credentials })
-    .filter(([name]) => name.startsWith('AWS_'))
+    .filter(([name]) => name.startsWith('AWS_') || name === 'S3_FORCE_PATH_STYLE')
     .map(([name, value]) => `${name}=${value}`)
     .join(' ');
   console.log(`moto is up at ${moto.endpoint}: bucket ${estate.bucket}, key ${estate.keyArn}, ledger table in us-east-1`);
   console.log('In another shell, from the project folder:');
   console.log(`  export ${exports}`);
   console.log('  npm run invoke -- .local/events/create.json --env .local/env.json');
-  console.log('  node dist/cli.js status --bucket my-trail-bucket --key ' + estate.keyArn + ' --table cloudtrail-enrollment-ledger');
+  console.log(`  node dist/cli.js status --bucket ${estate.bucket} --key ${estate.keyArn} --table cloudtrail-enrollment-ledger`);
   console.log('ready (Ctrl-C stops moto)');
   const stop = async () => {
     await moto.stop();

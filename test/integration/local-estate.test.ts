@@ -32,4 +32,8 @@ it('serves an estate that the printed commands enroll a member in', async () => 
   const invoke = spawnSync(process.execPath, [join(ROOT, 'dist', 'tools', 'scripts', 'invoke.js'), '.local/events/create.json', '--env', '.local/env.json'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   expect(invoke.status).toBe(0);
   expect(JSON.parse(invoke.stdout)).toMatchObject({ Status: 'SUCCESS', Data: { AccountId: '222222222222' } });
+  const statusLine = lines.find((l) => l.trim().startsWith('node dist/cli.js status'))!;
+  const status = spawnSync(process.execPath, statusLine.trim().split(' ').slice(1), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  expect({ code: status.status, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(status.stdout).toMatch(/222222222222 +yes +\(none\) +yes +1 +ok/);
 }, 60_000);
