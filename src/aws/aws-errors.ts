@@ -1,5 +1,5 @@
 import { OperatorError } from '../core/errors';
-import { isAbort } from './retry';
+import { isAbort } from '../abortable';
 
 /** What this project reads of an SDK or Node.js error. */
 export interface AwsLikeError {

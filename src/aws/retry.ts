@@ -1,5 +1,6 @@
 /** Retries of transient AWS errors with capped exponential backoff and full jitter (SPEC R10). */
 
+import { isAbort, sleep } from '../abortable';
 import type { AwsLikeError } from './aws-errors';
 
 /** The service asks the caller to slow down. */
@@ -17,10 +18,6 @@ export const TIMEOUT_ERRORS: ReadonlySet<string> = new Set(['RequestTimeout', 'R
 export const NETWORK_ERRORS: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'TimeoutError', 'NetworkingError']);
 
 const TRANSIENT_NAMES = [THROTTLING_ERRORS, SERVICE_ERRORS, CONFLICT_ERRORS, TIMEOUT_ERRORS, NETWORK_ERRORS];
-
-export function isAbort(error: unknown): boolean {
-  return (error as AwsLikeError)?.name === 'AbortError';
-}
 
 export function isTransient(error: unknown): boolean {
   const e = (error ?? {}) as AwsLikeError;
@@ -40,27 +37,6 @@ export interface RetryOptions {
 }
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2000 };
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function abortError(): Error {
-  const error = new Error('The operation was aborted');
-  error.name = 'AbortError';
-  return error;
-}
 
 export async function withRetries<T>(operation: () => Promise<T>, signal: AbortSignal | undefined, options: RetryOptions = DEFAULT_RETRY): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { fail } from '../core/errors';
-import { sleep } from '../aws/retry';
+import { sleep } from '../abortable';
 import { log } from '../log';
 import { LedgerContext, projectLedger, ProjectionReport } from './project-ledger';
 import { failureReason, Run } from './run';
