@@ -22,6 +22,10 @@ export interface Estate {
   keyArn: string;
   readBucketPolicy(): Promise<string | undefined>;
   readKeyPolicy(): Promise<string>;
+  /** The Resource list of the bucket's CloudTrail write statement (default Sid); empty without one. */
+  bucketResources(): Promise<string[]>;
+  /** The StringLike trail patterns of the key's "Allow CloudTrail to encrypt logs" statement; empty without one. */
+  keyPatterns(): Promise<string[]>;
   putBucketPolicy(policy: string | undefined): Promise<void>;
   putKeyPolicy(policy: string): Promise<void>;
 }
@@ -46,11 +50,19 @@ export async function createEstate(options: EstateOptions): Promise<Estate> {
   if (bucketPolicy !== null) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: bucketPolicy }));
   const key = await kms.send(new CreateKeyCommand({ Policy: options.keyPolicy ?? fixture('cloudtrail-console-key-policy.json'), Description: 'CloudTrail log key' }));
   const keyArn = key.KeyMetadata!.Arn!;
-  return {
+  const estate: Estate = {
     s3,
     kms,
     bucket,
     keyArn,
+    async bucketResources() {
+      const write = statementOf(await estate.readBucketPolicy(), 'AWSCloudTrailWrite20131101');
+      return write ? [write.Resource ?? []].flat() : [];
+    },
+    async keyPatterns() {
+      const encrypt = statementOf(await estate.readKeyPolicy(), 'Allow CloudTrail to encrypt logs');
+      return encrypt ? [encrypt.Condition?.StringLike?.['kms:EncryptionContext:aws:cloudtrail:arn'] ?? []].flat() : [];
+    },
     async readBucketPolicy() {
       try {
         return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
@@ -70,4 +82,15 @@ export async function createEstate(options: EstateOptions): Promise<Estate> {
       await kms.send(new PutKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default', Policy: policy }));
     },
   };
+  return estate;
+}
+
+interface StatementShape {
+  Sid?: string;
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+function statementOf(policy: string | undefined, sid: string): StatementShape | undefined {
+  return policy === undefined ? undefined : (JSON.parse(policy).Statement as StatementShape[]).find((s) => s.Sid === sid);
 }

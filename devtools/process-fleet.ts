@@ -60,12 +60,8 @@ export async function startFleet(workers: number, env: Record<string, string> = 
     async reconcile(worker, remainingMs = 20_000) {
       await worker.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, remainingMs);
     },
-    async bucketAccounts() {
-      return accountsIn(await estate.readBucketPolicy(), 'AWSCloudTrailWrite20131101', (s) => [s.Resource].flat(), /\/AWSLogs\/([0-9]{12})\/\*$/);
-    },
-    async keyAccounts() {
-      return accountsIn(await estate.readKeyPolicy(), 'Allow CloudTrail to encrypt logs', (s) => [s.Condition?.StringLike?.['kms:EncryptionContext:aws:cloudtrail:arn'] ?? []].flat(), /:([0-9]{12}):trail\//);
-    },
+    bucketAccounts: async () => accountsIn(await estate.bucketResources(), /\/AWSLogs\/([0-9]{12})\/\*$/),
+    keyAccounts: async () => accountsIn(await estate.keyPatterns(), /:([0-9]{12}):trail\//),
     policyWrites: () => proxy.count('PutBucketPolicy') + proxy.count('PutKeyPolicy') + proxy.count('DeleteBucketPolicy'),
     async stop() {
       await pool.stop();
@@ -76,9 +72,6 @@ export async function startFleet(workers: number, env: Record<string, string> = 
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function accountsIn(text: string | undefined, sid: string, values: (s: any) => string[], pattern: RegExp): string[] {
-  const statement = text === undefined ? undefined : (JSON.parse(text).Statement as Array<{ Sid?: string }>).find((s) => s.Sid === sid);
-  const accounts = statement ? values(statement).flatMap((v) => pattern.exec(v)?.[1] ?? []) : [];
-  return [...new Set(accounts)].sort();
+function accountsIn(values: string[], pattern: RegExp): string[] {
+  return [...new Set(values.flatMap((v) => pattern.exec(v)?.[1] ?? []))].sort();
 }

@@ -36,16 +36,8 @@ function expectSamePolicies(after: { bucket?: string; key: string }, before: { b
   expect(samePolicy(after.bucket, before.bucket)).toBe(true);
   expect(samePolicy(after.key, before.key)).toBe(true);
 }
-async function bucketResources(): Promise<string[]> {
-  const document = JSON.parse((await estate.readBucketPolicy()) ?? '{"Statement":[]}');
-  const write = document.Statement.find((s: { Sid?: string }) => s.Sid === 'AWSCloudTrailWrite20131101');
-  return write ? [write.Resource].flat() : [];
-}
-async function keyPatterns(): Promise<string[]> {
-  const document = JSON.parse(await estate.readKeyPolicy());
-  const encrypt = document.Statement.find((s: { Sid?: string }) => s.Sid === 'Allow CloudTrail to encrypt logs');
-  return encrypt ? [encrypt.Condition.StringLike['kms:EncryptionContext:aws:cloudtrail:arn']].flat() : [];
-}
+const bucketResources = () => estate.bucketResources();
+const keyPatterns = () => estate.keyPatterns();
 /** Lists the member by hand, as the manual procedure did. */
 async function enrollByHand(account: string) {
   const bucket = JSON.parse((await estate.readBucketPolicy())!);

@@ -26,17 +26,9 @@ async function policies() {
   return { bucket: await estate.readBucketPolicy(), key: await estate.readKeyPolicy() };
 }
 
-async function bucketResources(): Promise<string[]> {
-  const document = JSON.parse((await estate.readBucketPolicy()) ?? '{"Statement":[]}');
-  const write = document.Statement.find((s: { Sid?: string }) => s.Sid === 'AWSCloudTrailWrite20131101');
-  return write ? [write.Resource].flat() : [];
-}
+const bucketResources = () => estate.bucketResources();
 
-async function keyPatterns(): Promise<string[]> {
-  const document = JSON.parse(await estate.readKeyPolicy());
-  const encrypt = document.Statement.find((s: { Sid?: string }) => s.Sid === 'Allow CloudTrail to encrypt logs');
-  return encrypt ? [encrypt.Condition.StringLike['kms:EncryptionContext:aws:cloudtrail:arn']].flat() : [];
-}
+const keyPatterns = () => estate.keyPatterns();
 
 async function create(properties: Record<string, string>, stackAccount?: string) {
   return only(await h.invoke(h.request('Create', properties, stackAccount ? { stackAccount } : {})));
