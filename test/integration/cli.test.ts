@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEstate, Estate, seedBucketPolicy } from '../../devtools/estate';
 import { motoEnvironment, MotoServer, OWNER_ACCOUNT_ID, startMoto } from '../../devtools/moto';
@@ -65,6 +66,14 @@ function keyPolicyListing(estate: Estate, accounts: string[]): Promise<string> {
     return JSON.stringify(document);
   });
 }
+
+describe('the built dist/cli.js', () => {
+  it('is executable, so npm can link it as the cloudtrail-enrollment command and ./dist/cli.js runs directly', () => {
+    expect(statSync(CLI).mode & 0o111).not.toBe(0);
+    const usage = execFileSync(CLI, ['--help'], { encoding: 'utf8' });
+    expect(usage).toMatch(/^Usage: cloudtrail-enrollment status /);
+  });
+});
 
 describe('cloudtrail-enrollment status', () => {
   it('reports the seeded estate as clean: the owner in both policies, exit 0', async () => {
