@@ -11,7 +11,21 @@ export interface AwsLikeError {
 }
 
 /** What went wrong, decided once here; each audience words it its own way (AwsErrorWording). */
-export type AwsFailureKind = 'denied' | 'no-such-bucket' | 'key-not-found' | 'table-not-found' | 'malformed-policy' | 'key-unusable' | 'failed';
+export type AwsFailureKind =
+  | 'denied'
+  | 'no-credentials'
+  | 'credentials-refused'
+  | 'no-such-bucket'
+  | 'key-not-found'
+  | 'table-not-found'
+  | 'malformed-policy'
+  | 'key-unusable'
+  | 'failed';
+
+/** Credentials AWS did not accept (expired, unknown, malformed); answered with 400, so not taken for AccessDenied. */
+const REFUSED_CREDENTIALS: ReadonlySet<string> = new Set([
+  'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidToken', 'InvalidSignatureException',
+]);
 
 export interface AwsFailure {
   kind: AwsFailureKind;
@@ -34,6 +48,9 @@ const failedWith = (f: AwsFailure) => `${f.action} on ${f.resource} failed with 
 /** The function's sentences: they name its role, its resource properties and the stack operation (SPEC R20). */
 export const FUNCTION_WORDING: AwsErrorWording = {
   denied: (f) => `The function's role was denied ${f.action} on ${f.resource} (${f.name}); grant that permission in the deployment or check that the target is the one this function is deployed for.`,
+  // The function's credentials come from its role: these are rare there and read as any other failure.
+  'no-credentials': (f) => `${failedWith(f)}; retry the stack operation, and check the function's logs if it persists.`,
+  'credentials-refused': (f) => `${failedWith(f)}; retry the stack operation, and check the function's logs if it persists.`,
   'no-such-bucket': (f) => `The bucket ${f.resource} does not exist or is not visible to the function; check BucketName.`,
   'key-not-found': (f) => `The KMS key ${f.resource} was not found; check KeyArn, including its region and account.`,
   'table-not-found': (f) => `${failedWith(f)}; retry the stack operation, and check the function's logs if it persists.`,
@@ -54,6 +71,8 @@ export class AwsOperatorError extends OperatorError {
 
 function kindOf(e: AwsLikeError, name: string, action: string): AwsFailureKind {
   if (name === 'AccessDenied' || name === 'AccessDeniedException' || e.$metadata?.httpStatusCode === 403) return 'denied';
+  if (name === 'CredentialsProviderError') return 'no-credentials';
+  if (REFUSED_CREDENTIALS.has(name)) return 'credentials-refused';
   if (name === 'NoSuchBucket') return 'no-such-bucket';
   if (name === 'NotFoundException') return 'key-not-found';
   if (name === 'ResourceNotFoundException' && action.startsWith('dynamodb:')) return 'table-not-found';

@@ -56,6 +56,8 @@ export function cliAwsWording(sources: TargetSources): AwsErrorWording {
       const source = sourceOf(f);
       return `Your credentials were denied ${f.action} on ${f.resource} (${f.name}); use credentials with that permission${source ? `, or check ${source} if that is not the intended target` : ''}.`;
     },
+    'no-credentials': (f) => `No AWS credentials were found${f.detail ? ` (${f.detail})` : ''}; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run the command again.`,
+    'credentials-refused': (f) => `AWS refused your credentials for ${f.action} on ${f.resource} (${f.name}${f.detail ? `: ${f.detail}` : ''}); refresh or replace them, then run the command again.`,
     'no-such-bucket': (f) => `The bucket ${f.resource} does not exist or is not visible to your credentials; check ${sources.bucket}.`,
     'key-not-found': (f) => `The KMS key ${f.resource} was not found; check ${sources.key}, including its region and account.`,
     'table-not-found': (f) => `${capitalised(f.resource)} was not found${f.region ? ` in ${f.region}` : ''}; check ${sources.table}, and set AWS_REGION if the table is in another region.`,

@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEstate, Estate, seedBucketPolicy } from '../../devtools/estate';
 import { motoEnvironment, MotoServer, OWNER_ACCOUNT_ID, startMoto } from '../../devtools/moto';
@@ -241,6 +242,17 @@ describe('cloudtrail-enrollment errors name the flag or variable the CLI read, n
     expect(line).toBe("The ledger table no-such-ledger was not found in us-east-1; check --table, and set AWS_REGION if the table is in another region.");
     const handover = errorLine(await runCli(estate, ['handover', '--all'], { LEDGER_TABLE_NAME: 'no-such-ledger' }));
     expect(handover).toBe("The ledger table no-such-ledger was not found in us-east-1; check LEDGER_TABLE_NAME, and set AWS_REGION if the table is in another region.");
+  });
+
+  it('no credentials: says how to give some', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const empty = join(tmpdir(), 'cli-test-no-such-aws-config');
+    const noCredentials = {
+      AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_WEB_IDENTITY_TOKEN_FILE: '', AWS_ROLE_ARN: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SHARED_CREDENTIALS_FILE: join(empty, 'credentials'), AWS_CONFIG_FILE: join(empty, 'config'), HOME: empty,
+    };
+    expect(errorLine(await runCli(estate, ['status'], noCredentials))).toMatch(/^No AWS credentials were found \(.*\); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run the command again\.$/);
   });
 
   it('a bad value in a variable is named as the environment variable, not as a function setting', async () => {

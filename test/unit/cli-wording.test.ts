@@ -57,9 +57,21 @@ describe('the CLI words AWS errors for the person running it; the function keeps
   });
 
   it('anything else: "run the command again", not "retry the stack operation"', () => {
-    const other = both(sdkError('InvalidToken', 'The provided token is malformed\n  or otherwise invalid'), 's3:GetBucketPolicy', BUCKET);
-    expect(other.fn).toBe("s3:GetBucketPolicy on my-trail-bucket failed with InvalidToken (The provided token is malformed or otherwise invalid); retry the stack operation, and check the function's logs if it persists.");
-    expect(other.cli).toBe('s3:GetBucketPolicy on my-trail-bucket failed with InvalidToken (The provided token is malformed or otherwise invalid); run the command again, and check your credentials and network if it persists.');
+    const other = both(sdkError('InvalidRequest', 'Something about\n  the request'), 's3:GetBucketPolicy', BUCKET);
+    expect(other.fn).toBe("s3:GetBucketPolicy on my-trail-bucket failed with InvalidRequest (Something about the request); retry the stack operation, and check the function's logs if it persists.");
+    expect(other.cli).toBe('s3:GetBucketPolicy on my-trail-bucket failed with InvalidRequest (Something about the request); run the command again, and check your credentials and network if it persists.');
+  });
+
+  it('no credentials at all: say how to give some, not "run the command again" alone', () => {
+    const none = both(sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), 'kms:GetKeyPolicy', KEY);
+    expect(none.fn).toBe(`kms:GetKeyPolicy on ${KEY} failed with CredentialsProviderError (Could not load credentials from any providers); retry the stack operation, and check the function's logs if it persists.`);
+    expect(none.cli).toBe('No AWS credentials were found (Could not load credentials from any providers); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run the command again.');
+  });
+
+  it.each(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'InvalidToken', 'InvalidSignatureException'])('credentials AWS refuses (%s): refresh them', (name) => {
+    const refused = both(sdkError(name, 'The security token included in the request is expired'), 'dynamodb:Query', TABLE);
+    expect(refused.fn).toBe(`dynamodb:Query on ${TABLE} failed with ${name} (The security token included in the request is expired); retry the stack operation, and check the function's logs if it persists.`);
+    expect(refused.cli).toBe(`AWS refused your credentials for dynamodb:Query on ${TABLE} (${name}: The security token included in the request is expired); refresh or replace them, then run the command again.`);
   });
 
   it('keeps the sentences that suit both, and the function sentences that only a write can cause', () => {
