@@ -20,7 +20,11 @@ const lambdaOptions = {
 const only = process.argv[2];
 const builds = {
   handler: () => build({ ...lambdaOptions, entryPoints: ['src/handler.ts', 'src/organizations.ts'], outdir: 'dist' }),
-  cli: () => build({ ...lambdaOptions, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  // The shebang alone is not enough: package.json's bin and ./dist/cli.js need the execute bit too.
+  cli: async () => {
+    await build({ ...lambdaOptions, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } });
+    chmodSync('dist/cli.js', 0o755);
+  },
   tools: () =>
     build({
       bundle: true,
@@ -35,7 +39,7 @@ const builds = {
       outbase: '.',
     }),
 };
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 
 const selected = only ? [only] : Object.keys(builds).filter((name) => name !== 'cli' || existsSync('src/cli/main.ts'));
 await Promise.all(selected.map((name) => builds[name]()));

@@ -7,7 +7,7 @@
  * requests, is pointed at a loopback response server, so nothing is sent to CloudFormation; the bodies the
  * handler sends are printed as JSON on stdout, the handler's own log lines go to stderr.
  * AWS calls go wherever the caller's environment points them: moto with AWS_ENDPOINT_URL, a real account without.
- * Exit status: 0 when every response is SUCCESS, 1 when one is FAILED or none arrived, 2 for usage errors.
+ * Exit status: 0 when every response is SUCCESS (or for --help), 1 when one is FAILED or none arrived, 2 for usage errors.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +17,19 @@ import { projectRoot } from '../devtools/project-root';
 import { ResponseServer, startResponseServer } from '../devtools/response-server';
 import { quietSdkNodeWarning } from '../devtools/semantic';
 
-const USAGE = 'Usage: node dist/tools/scripts/invoke.js <event.json> [--env <env.json>] [--timeout <seconds>]';
+const SYNOPSIS = `Usage: node dist/tools/scripts/invoke.js <event.json> [--env <env.json>] [--timeout <seconds>]
+       npm run invoke -- <event.json> [--env <env.json>] [--timeout <seconds>]`;
+const USAGE = `${SYNOPSIS}
+
+Runs dist/handler.js on a CloudFormation request (or an SNS event carrying requests) and prints each response
+body as JSON on stdout; the handler's log lines go to stderr. No response goes to CloudFormation.
+
+  --env FILE       function variables, in the sam local invoke --env-vars shape (e.g. events/env.json)
+  --timeout SECS   the Lambda timeout the handler sees, 1 to 900 (default 60)
+  -h, --help       print this usage
+
+AWS calls go to AWS_ENDPOINT_URL when it is set (e.g. moto), else to the account of the current credentials.
+Exit status: 0 every response SUCCESS, 1 a response FAILED or none arrived, 2 usage error.`;
 const LOOPBACK = '127.0.0.1';
 
 class UsageError extends Error {}
@@ -75,13 +87,14 @@ function redirectResponses(event: unknown, server: Pick<ResponseServer, 'url'>):
   return { event: { ...event, Records: redirected }, requests };
 }
 
-function parseCommandLine(argv: string[]): { eventFile: string; envFile?: string; timeoutSeconds: number } {
+function parseCommandLine(argv: string[]): { eventFile: string; envFile?: string; timeoutSeconds: number } | 'help' {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { env: { type: 'string' }, timeout: { type: 'string' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { env: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     throw new UsageError((error as Error).message.split(/\.\s|\n/)[0]!);
   }
+  if (parsed.values.help) return 'help';
   const [eventFile, ...extra] = parsed.positionals;
   if (!eventFile || extra.length > 0) throw new UsageError('give exactly one event file');
   const timeoutSeconds = Number(parsed.values.timeout ?? 60);
@@ -91,7 +104,12 @@ function parseCommandLine(argv: string[]): { eventFile: string; envFile?: string
 
 async function main(): Promise<number> {
   quietSdkNodeWarning();
-  const { eventFile, envFile, timeoutSeconds } = parseCommandLine(process.argv.slice(2));
+  const commandLine = parseCommandLine(process.argv.slice(2));
+  if (commandLine === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { eventFile, envFile, timeoutSeconds } = commandLine;
   const handlerFile = join(projectRoot(), 'dist', 'handler.js');
   if (!existsSync(handlerFile)) throw new UsageError(`${handlerFile} does not exist; run npm run build first`);
   const rawEvent = readJson(eventFile, 'event file');
@@ -132,7 +150,7 @@ main().then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      console.error(`invoke: ${error.message}\n${USAGE}`);
+      console.error(`invoke: ${error.message}\n${SYNOPSIS}\n(--help for the options)`);
       process.exitCode = 2;
     } else {
       console.error(error);

@@ -91,7 +91,7 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
     try {
       return await withRetries(operation, signal);
     } catch (error) {
-      throw explainAwsError(error, action, `the ledger table ${tableName}`);
+      throw explainAwsError(error, action, `the ledger table ${tableName}`, region);
     }
   }
   /** A conditional write: false when its condition did not hold. */
@@ -101,7 +101,7 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw explainAwsError(error, action, `the ledger table ${tableName}`);
+      throw explainAwsError(error, action, `the ledger table ${tableName}`, region);
     }
   }
   const put = (item: Item, signal: AbortSignal) => call('dynamodb:PutItem', signal, () => dynamo().send(new PutItemCommand({ TableName: tableName, Item: item }), { abortSignal: signal }));

@@ -1,13 +1,13 @@
 import { awsLedgerStore } from '../aws/aws-ledger';
 import { fail } from '../core/errors';
-import { readSettings } from '../config/settings';
 import { LedgerStore } from '../lifecycle/ports';
+import { readCliSettings } from './wording';
 
 type Env = Record<string, string | undefined>;
 
 /** The ledger table from --table or LEDGER_TABLE_NAME, read in AWS_REGION (else the fallback region). */
 export function ledgerOf(table: string | undefined, env: Env, fallbackRegion: string): LedgerStore | undefined {
-  const name = table ?? readSettings({ ...env, TRAIL_BUCKET_NAME: undefined, TRAIL_KEY_ARN: undefined, TRAIL_LOG_FILE_PREFIX: undefined }).ledgerTableName;
+  const name = table ?? readCliSettings(env, ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX']).ledgerTableName;
   if (name === undefined) return undefined;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) fail(`--table '${name}' is not a DynamoDB table name; give the enrollment ledger table (the stack's LedgerTableName output).`);
   return awsLedgerStore(name, env.AWS_REGION?.trim() || fallbackRegion);

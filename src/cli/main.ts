@@ -1,6 +1,6 @@
 import { awsPolicyStore } from '../aws/aws-policy-store';
 import { OperatorError } from '../core/errors';
-import { parseCliArgs, USAGE } from './args';
+import { CliArgs, parseCliArgs, USAGE } from './args';
 import { handover } from './handover';
 import { ledgerOf } from './ledger';
 import { s3ForcePathStyle } from '../config/settings';
@@ -9,6 +9,7 @@ import { readEstate } from './read-estate';
 import { renderJson, renderText } from './render';
 import { buildStatusReport } from './status-report';
 import { resolveTargets } from './targets';
+import { CLI_SETTINGS, forCli, targetSources } from './wording';
 
 /** cloudtrail-enrollment status: exit 0 clean, 1 drift or problems, 2 usage or AWS error (one line on stderr). */
 export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
@@ -17,6 +18,14 @@ export async function main(argv: readonly string[], env: Record<string, string |
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  try {
+    return await run(args, env);
+  } catch (error) {
+    throw forCli(error, targetSources(args));
+  }
+}
+
+async function run(args: Exclude<CliArgs, { command: 'help' }>, env: Record<string, string | undefined>): Promise<number> {
   if (args.command === 'handover') {
     process.stdout.write(`${await handover(args, env)}\n`);
     return 0;
@@ -24,7 +33,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
   const targets = resolveTargets(args, env);
   const signal = new AbortController().signal;
   const ledger = ledgerOf(args.table, env, targets.key.region);
-  const [estate, snapshot] = await Promise.all([readEstate(targets, awsPolicyStore(targets.key.region, s3ForcePathStyle(env)), signal), ledger?.readSnapshot(signal)]);
+  const [estate, snapshot] = await Promise.all([readEstate(targets, awsPolicyStore(targets.key.region, s3ForcePathStyle(env, CLI_SETTINGS)), signal), ledger?.readSnapshot(signal)]);
   const report = buildStatusReport(targets, estate, snapshot);
   process.stdout.write(`${args.json ? renderJson(report) : renderText(report)}\n`);
   return report.drift ? 1 : 0;

@@ -1,8 +1,8 @@
 import { KeyRef, parseKeyArn } from '../core/arns';
 import { fail } from '../core/errors';
-import { readSettings } from '../config/settings';
 import { validateBucketName, validateLogFilePrefix } from '../config/validate';
 import { StatusArgs } from './args';
+import { CliVariable, readCliSettings } from './wording';
 
 /** The bucket, key and statements to inspect: flags first, then the function's own settings (SPEC R2). */
 export interface StatusTargets {
@@ -18,12 +18,12 @@ type Env = Record<string, string | undefined>;
 
 export function resolveTargets(args: StatusArgs, env: Env): StatusTargets {
   // A flag replaces its variable entirely, so a bad value in an overridden variable does not get in the way.
-  const settings = readSettings({
-    ...env,
-    ...(args.bucket !== undefined ? { TRAIL_BUCKET_NAME: undefined } : {}),
-    ...(args.key !== undefined ? { TRAIL_KEY_ARN: undefined } : {}),
-    ...(args.prefix !== undefined ? { TRAIL_LOG_FILE_PREFIX: undefined } : {}),
-  });
+  const replaced: CliVariable[] = [
+    ...(args.bucket !== undefined ? ['TRAIL_BUCKET_NAME' as const] : []),
+    ...(args.key !== undefined ? ['TRAIL_KEY_ARN' as const] : []),
+    ...(args.prefix !== undefined ? ['TRAIL_LOG_FILE_PREFIX' as const] : []),
+  ];
+  const settings = readCliSettings(env, replaced);
   const bucketName = args.bucket !== undefined ? validateBucketName(args.bucket, '--bucket') : settings.pinnedBucketName;
   if (!bucketName) fail('No trail bucket given; pass --bucket NAME or set TRAIL_BUCKET_NAME.');
   const key = args.key !== undefined ? parseKeyArn(args.key, '--key') : settings.pinnedKey;

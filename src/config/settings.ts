@@ -30,15 +30,31 @@ export interface Settings {
 
 type Env = Record<string, string | undefined>;
 
+/** How a settings message names a variable and where to fix it: the function's deployment, or the shell running the CLI. */
+export interface SettingsWording {
+  /** "The function setting TRAIL_BUCKET_NAME". */
+  name(variable: string): string;
+  /** How to correct LEDGER_TABLE_NAME. */
+  fixLedgerTable: string;
+  /** Where a value is corrected: "in the deployment". */
+  fixIn: string;
+}
+
+export const FUNCTION_SETTINGS: SettingsWording = {
+  name: (variable) => `The function setting ${variable}`,
+  fixLedgerTable: 'fix it in the deployment',
+  fixIn: 'in the deployment',
+};
+
 function setting(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
 }
 
-function accountList(env: Env, name: string): Set<string> {
+function accountList(env: Env, name: string, wording: SettingsWording): Set<string> {
   const items = (setting(env, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   for (const item of items) {
-    if (!isAccountId(item)) fail(`The function setting ${name} contains '${item}', which is not a 12-digit account ID; fix the comma-separated list in the deployment.`);
+    if (!isAccountId(item)) fail(`${wording.name(name)} contains '${item}', which is not a 12-digit account ID; fix the comma-separated list ${wording.fixIn}.`);
   }
   return new Set(items);
 }
@@ -63,54 +79,54 @@ export function responseUrlExtraHosts(env: Env = process.env): string[] {
   return extraHostItems(env).filter(isHostName);
 }
 
-function validatedExtraHosts(env: Env): string[] {
+function validatedExtraHosts(env: Env, wording: SettingsWording): string[] {
   const items = extraHostItems(env);
   for (const item of items) {
     if (!isHostName(item)) {
-      fail(`The function setting RESPONSE_URL_EXTRA_HOSTS contains '${item.slice(0, 100)}', which is not a host name; list bare host names separated by commas, without scheme, port or path (any port on them is admitted).`);
+      fail(`${wording.name('RESPONSE_URL_EXTRA_HOSTS')} contains '${item.slice(0, 100)}', which is not a host name; list bare host names separated by commas, without scheme, port or path (any port on them is admitted).`);
     }
   }
   return items;
 }
 
 /** S3_FORCE_PATH_STYLE, validated: also for building S3 clients where the full settings are not at hand (the CLI). */
-export function s3ForcePathStyle(env: Env = process.env): boolean {
+export function s3ForcePathStyle(env: Env = process.env, wording: SettingsWording = FUNCTION_SETTINGS): boolean {
   const value = env.S3_FORCE_PATH_STYLE ?? '';
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
-  fail(`The function setting S3_FORCE_PATH_STYLE is '${value.slice(0, 40)}', not 'true', 'false' or empty; set it to 'true' only for a local S3 emulator and leave it empty otherwise.`);
+  fail(`${wording.name('S3_FORCE_PATH_STYLE')} is '${value.slice(0, 40)}', not 'true', 'false' or empty; set it to 'true' only for a local S3 emulator and leave it empty otherwise.`);
 }
 
-export function readSettings(env: Env = process.env): Settings {
+export function readSettings(env: Env = process.env, wording: SettingsWording = FUNCTION_SETTINGS): Settings {
   const bucket = setting(env, 'TRAIL_BUCKET_NAME');
   const key = setting(env, 'TRAIL_KEY_ARN');
   // Not trimmed: white space around the prefix is refused, not silently dropped (SPEC R33).
   const prefix = env.TRAIL_LOG_FILE_PREFIX ? env.TRAIL_LOG_FILE_PREFIX : undefined;
   const organizationId = setting(env, 'ORGANIZATION_ID');
   if (organizationId && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
-    fail(`The function setting ORGANIZATION_ID '${organizationId}' is not an organization ID like o-a1b2c3d4e5; fix it in the deployment or leave it empty.`);
+    fail(`${wording.name('ORGANIZATION_ID')} '${organizationId}' is not an organization ID like o-a1b2c3d4e5; fix it ${wording.fixIn} or leave it empty.`);
   }
   const ledgerTableName = setting(env, 'LEDGER_TABLE_NAME');
   if (ledgerTableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(ledgerTableName)) {
-    fail(`The function setting LEDGER_TABLE_NAME '${ledgerTableName}' is not a DynamoDB table name (3-255 letters, digits, '_', '-' or '.'); fix it in the deployment.`);
+    fail(`${wording.name('LEDGER_TABLE_NAME')} '${ledgerTableName}' is not a DynamoDB table name (3-255 letters, digits, '_', '-' or '.'); ${wording.fixLedgerTable}.`);
   }
   const policyLayout = setting(env, 'POLICY_LAYOUT') ?? 'resource-list';
   if (!isPolicyLayoutName(policyLayout)) {
-    fail(`The function setting POLICY_LAYOUT '${policyLayout}' is not a policy layout; set it to ${POLICY_LAYOUTS.join(' or ')}, or leave it empty for resource-list.`);
+    fail(`${wording.name('POLICY_LAYOUT')} '${policyLayout}' is not a policy layout; set it to ${POLICY_LAYOUTS.join(' or ')}, or leave it empty for resource-list.`);
   }
   return {
     ...(ledgerTableName ? { ledgerTableName } : {}),
     policyLayout,
-    pinnedBucketName: bucket === undefined ? undefined : validateBucketName(bucket, 'The function setting TRAIL_BUCKET_NAME'),
-    pinnedKey: key === undefined ? undefined : parseKeyArn(key, 'The function setting TRAIL_KEY_ARN'),
-    pinnedLogFilePrefix: prefix === undefined ? undefined : validateLogFilePrefix(prefix, 'The function setting TRAIL_LOG_FILE_PREFIX'),
-    protectedAccountIds: accountList(env, 'PROTECTED_ACCOUNT_IDS'),
-    adminAccountIds: accountList(env, 'ADMIN_ACCOUNT_IDS'),
+    pinnedBucketName: bucket === undefined ? undefined : validateBucketName(bucket, wording.name('TRAIL_BUCKET_NAME')),
+    pinnedKey: key === undefined ? undefined : parseKeyArn(key, wording.name('TRAIL_KEY_ARN')),
+    pinnedLogFilePrefix: prefix === undefined ? undefined : validateLogFilePrefix(prefix, wording.name('TRAIL_LOG_FILE_PREFIX')),
+    protectedAccountIds: accountList(env, 'PROTECTED_ACCOUNT_IDS', wording),
+    adminAccountIds: accountList(env, 'ADMIN_ACCOUNT_IDS', wording),
     bucketPolicySid: setting(env, 'BUCKET_POLICY_SID') ?? DEFAULT_BUCKET_POLICY_SID,
     keyPolicySid: setting(env, 'KEY_POLICY_SID') ?? DEFAULT_KEY_POLICY_SID,
     organizationId,
-    responseUrlExtraHosts: validatedExtraHosts(env),
-    s3ForcePathStyle: s3ForcePathStyle(env),
+    responseUrlExtraHosts: validatedExtraHosts(env, wording),
+    s3ForcePathStyle: s3ForcePathStyle(env, wording),
   };
 }
 

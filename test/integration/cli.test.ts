@@ -1,4 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEstate, Estate, seedBucketPolicy } from '../../devtools/estate';
 import { motoEnvironment, MotoServer, OWNER_ACCOUNT_ID, startMoto } from '../../devtools/moto';
@@ -65,6 +67,14 @@ function keyPolicyListing(estate: Estate, accounts: string[]): Promise<string> {
     return JSON.stringify(document);
   });
 }
+
+describe('the built dist/cli.js', () => {
+  it('is executable, so npm can link it as the cloudtrail-enrollment command and ./dist/cli.js runs directly', () => {
+    expect(statSync(CLI).mode & 0o111).not.toBe(0);
+    const usage = execFileSync(CLI, ['--help'], { encoding: 'utf8' });
+    expect(usage).toMatch(/^Usage: cloudtrail-enrollment status /);
+  });
+});
 
 describe('cloudtrail-enrollment status', () => {
   it('reports the seeded estate as clean: the owner in both policies, exit 0', async () => {
@@ -198,5 +208,68 @@ describe('cloudtrail-enrollment status', () => {
     expect(missingKey.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(missingKey.stderr).toMatch(/^cloudtrail-enrollment: The KMS key arn:aws:kms:.* was not found/);
     expect(missingKey.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+/** The one stderr line of a failed run, without the program name. */
+function errorLine(run: Run): string {
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!.replace(/^cloudtrail-enrollment: /, '');
+}
+
+describe('cloudtrail-enrollment errors name the flag or variable the CLI read, not the function\'s settings', () => {
+  const missingKey = (arn: string) => arn.replace(/key\/.*/, 'key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
+
+  it('a key that does not exist: check --key, or TRAIL_KEY_ARN when the key came from there', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const key = missingKey(estate.keyArn);
+    expect(errorLine(await runCli(estate, ['status', '--key', key]))).toBe(`The KMS key ${key} was not found; check --key, including its region and account.`);
+    expect(errorLine(await runCli(estate, ['status'], { TRAIL_KEY_ARN: key }))).toBe(`The KMS key ${key} was not found; check TRAIL_KEY_ARN, including its region and account.`);
+  });
+
+  it('a bucket that does not exist: check --bucket, or TRAIL_BUCKET_NAME, and "your credentials"', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    expect(errorLine(await runCli(estate, ['status', '--bucket', 'no-such-trail-bucket']))).toBe('The bucket no-such-trail-bucket does not exist or is not visible to your credentials; check --bucket.');
+    expect(errorLine(await runCli(estate, ['status'], { TRAIL_BUCKET_NAME: 'no-such-trail-bucket' }))).toBe('The bucket no-such-trail-bucket does not exist or is not visible to your credentials; check TRAIL_BUCKET_NAME.');
+  });
+
+  it('a ledger table that does not exist: check --table and AWS_REGION, not "retry the stack operation"', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const line = errorLine(await runCli(estate, ['status', '--table', 'no-such-ledger']));
+    expect(line).toBe("The ledger table no-such-ledger was not found in us-east-1; check --table, and set AWS_REGION if the table is in another region.");
+    const handover = errorLine(await runCli(estate, ['handover', '--all'], { LEDGER_TABLE_NAME: 'no-such-ledger' }));
+    expect(handover).toBe("The ledger table no-such-ledger was not found in us-east-1; check LEDGER_TABLE_NAME, and set AWS_REGION if the table is in another region.");
+  });
+
+  it('no credentials: says how to give some', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const empty = join(tmpdir(), 'cli-test-no-such-aws-config');
+    const noCredentials = {
+      AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_WEB_IDENTITY_TOKEN_FILE: '', AWS_ROLE_ARN: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '', AWS_CONTAINER_CREDENTIALS_FULL_URI: '', AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SHARED_CREDENTIALS_FILE: join(empty, 'credentials'), AWS_CONFIG_FILE: join(empty, 'config'), HOME: empty,
+    };
+    expect(errorLine(await runCli(estate, ['status'], noCredentials))).toMatch(/^No AWS credentials were found \(.*\); set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run the command again\.$/);
+  });
+
+  it('a bad value in a variable is named as the environment variable, not as a function setting', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    expect(errorLine(await runCli(estate, ['status'], { TRAIL_BUCKET_NAME: 'Not A Bucket' }))).toMatch(/^The environment variable TRAIL_BUCKET_NAME 'Not A Bucket' is not a valid S3 bucket name; /);
+    expect(errorLine(await runCli(estate, ['status'], { TRAIL_KEY_ARN: 'nonsense' }))).toMatch(/^The environment variable TRAIL_KEY_ARN 'nonsense' is not a KMS key ARN; /);
+    expect(errorLine(await runCli(estate, ['status'], { TRAIL_LOG_FILE_PREFIX: '/logs' }))).toMatch(/^The environment variable TRAIL_LOG_FILE_PREFIX "\/logs" starts or ends with '\/'; /);
+    expect(errorLine(await runCli(estate, ['status'], { S3_FORCE_PATH_STYLE: 'yes' }))).toMatch(/^The environment variable S3_FORCE_PATH_STYLE is 'yes', not 'true', 'false' or empty; /);
+    expect(errorLine(await runCli(estate, ['status'], { LEDGER_TABLE_NAME: 'a b' }))).toBe(
+      "The environment variable LEDGER_TABLE_NAME 'a b' is not a DynamoDB table name (3-255 letters, digits, '_', '-' or '.'); set it to the stack's LedgerTableName output or pass --table.",
+    );
+  });
+
+  it('ignores the function settings it does not use, so a deployment env file does not get in the way', async () => {
+    const estate = await createEstate({ endpoint: moto.endpoint });
+    const run = await runCli(estate, ['status', '--json'], { PROTECTED_ACCOUNT_IDS: 'nope', ADMIN_ACCOUNT_IDS: 'x', ORGANIZATION_ID: 'org', POLICY_LAYOUT: 'bogus', RESPONSE_URL_EXTRA_HOSTS: 'http://x/' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
   });
 });

@@ -64,8 +64,8 @@ function invoke(args: string[]): Promise<Run> {
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      // stdout holds only the response bodies, each one pretty-printed JSON object.
-      const responses = stdout.trim() === '' ? [] : stdout.trim().split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk) as ReceivedResponse['body']);
+      // stdout holds only the response bodies, each one pretty-printed JSON object (or the usage, for --help).
+      const responses = !stdout.startsWith('{') ? [] : stdout.trim().split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk) as ReceivedResponse['body']);
       resolve({ code, stdout, stderr, responses });
     });
   });
@@ -138,6 +138,13 @@ describe('scripts/invoke.ts', () => {
     expect(run.code).toBe(1);
     expect(run.responses).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringContaining('other-trail-bucket') })]);
     expect(await estate.readBucketPolicy()).toBe(bucketBefore);
+  });
+
+  it.each(['--help', '-h'])('prints the usage on stdout and exits 0 for %s', async (flag) => {
+    const run = await invoke([flag]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^Usage: node dist\/tools\/scripts\/invoke\.js <event\.json>/);
   });
 
   it('exits 2 with usage for a missing event file', async () => {
