@@ -105,14 +105,19 @@ async function settle(context: LedgerContext, run: Run, change: LedgerChange): P
     return await awaitProjection(context, run, change.generation);
   } catch (error) {
     if (run.expired) throw error;
-    try {
-      await change.undo();
-    } catch (undoError) {
-      if (run.expired) throw error;
-      throw new OperatorError(`${failureReason(error, run).replace(/[.;]?$/, '')}; undoing the change failed too (${failureReason(undoError, run).replace(/[.;]?$/, '')}), so the next reconcile or request finishes the undo.`);
-    }
-    throw error;
+    return undoAndFail(run, change, error);
   }
+}
+
+/** Undoes the change, then fails with the original error; says so when the undo fails too. */
+async function undoAndFail(run: Run, change: LedgerChange, error: unknown): Promise<never> {
+  try {
+    await change.undo();
+  } catch (undoError) {
+    if (run.expired) throw error;
+    throw new OperatorError(`${failureReason(error, run).replace(/[.;]?$/, '')}; undoing the change failed too (${failureReason(undoError, run).replace(/[.;]?$/, '')}), so the next reconcile or request finishes the undo.`);
+  }
+  throw error;
 }
 
 async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: Dependencies): Promise<Outcome> {
@@ -140,20 +145,20 @@ async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: 
   const leftovers = event.RequestType === 'Update' && physicalResourceId === event.PhysicalResourceId ? (await context.ledger.holdingsOf(holder, run.signal)).filter((h) => holdingKey(h) !== holdingKey(holding)) : [];
   const change = await changeLedger(context, run, [holding], leftovers);
   run.failureId = event.RequestType === 'Create' ? physicalIdOf(enrollment) : event.PhysicalResourceId;
-  const report = await settle(context, run, {
+  // Once undone, a failed Create has nothing left for its rollback Delete: it answers the not-enrolled id.
+  const undoable: LedgerChange = {
     generation: change.generation,
     async undo() {
       await change.undo();
       if (event.RequestType === 'Create') run.failureId = undefined;
     },
-  });
+  };
+  const report = await settle(context, run, undoable);
   run.enter('reading the outcome from the enrollment ledger');
   const outcome = await context.ledger.getHolding(holding, run.signal);
   if (!outcome || (outcome.rejected && (outcome.rejectedIn ?? 0) >= change.generation)) {
     const reason = outcome?.rejected ?? `Another request removed this enrollment's holding from the ledger while it was being applied; retry the stack operation.`;
-    await change.undo();
-    if (event.RequestType === 'Create') run.failureId = undefined;
-    fail(reason);
+    await undoAndFail(run, undoable, new OperatorError(reason));
   }
   log.info('enrolled', { ...changeFields(event, enrollment, change.generation, report), leftoversReleased: leftovers.length });
   return { status: 'SUCCESS', physicalResourceId, data: responseData(enrollment) };

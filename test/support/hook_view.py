@@ -41,7 +41,8 @@ class NoManagedPolicies:
 
 
 def fail(message: str) -> None:
-    raise SystemExit(message)
+    print(message, file=sys.stderr)
+    sys.exit(1)
 
 
 def load(path: str) -> dict[str, Any]:
