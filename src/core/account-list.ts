@@ -1,10 +1,10 @@
 import { bucketArn, bucketLogsResource, parseKeyArn, Partition, trailArnPattern } from './arns';
-import { BucketTarget, bucketEnrollmentGaps, bucketPolicyName, enrollInBucketPolicy, managedBucketResources } from './bucket-policy';
+import { BucketTarget, bucketEnrollmentGaps, bucketPolicyName, bucketStatementSelector, enrollInBucketPolicy, managedBucketResources } from './bucket-policy';
 import { fail } from './errors';
-import { ENCRYPTION_CONTEXT_KEY, enrollInKeyPolicy, keyEnrollmentGaps, KeyTarget, keyPolicyName, managedKeyPatterns } from './key-policy';
+import { ENCRYPTION_CONTEXT_KEY, enrollInKeyPolicy, keyEnrollmentGaps, KeyTarget, keyPolicyName, keyStatementSelector, managedKeyPatterns } from './key-policy';
 import { PolicyLayoutName } from './layout-names';
 import { asList, cloneDocument, PolicyDocument, Statement } from './policy-document';
-import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, MemberTrail, sourceConditionGaps } from './source-conditions';
+import { admitMemberInSourceConditions, dismissMemberFromSourceConditions, MemberTrail, sourceConditionGaps, statementName } from './source-conditions';
 import { bucketDelivery, denyingStatements, keyDelivery } from './deny';
 import { findTargetStatement } from './statement-lookup';
 
@@ -44,17 +44,8 @@ function partitionOf(target: KeyTarget): Partition {
   return parseKeyArn(target.keyArn, 'The key ARN').partition;
 }
 
-function bucketSelector(target: Pick<BucketTarget, 'bucketName' | 'sid'>) {
-  return { policyName: bucketPolicyName(target.bucketName), sid: target.sid, action: 's3:PutObject' };
-}
 
-function keySelector(target: KeyTarget) {
-  return { policyName: keyPolicyName(target.keyArn), sid: target.sid, action: 'kms:GenerateDataKey*' };
-}
 
-function statementName(statement: Statement, policyName: string): string {
-  return `statement "${statement.Sid ?? '(no Sid)'}" of the ${policyName}`;
-}
 
 /** The StringEquals aws:SourceAccount key of the statement (matched case-insensitively, SPEC R14), if any. */
 function sourceAccountKey(statement: Statement): string | undefined {
@@ -99,7 +90,7 @@ interface BucketReading {
 
 function readBucket(document: PolicyDocument | undefined, target: BucketTarget): BucketReading | undefined {
   if (!document) return undefined;
-  const index = findTargetStatement(document, bucketSelector(target));
+  const index = findTargetStatement(document, bucketStatementSelector(target));
   if (index === -1) return undefined;
   const statement = document.Statement[index]!;
   const head = `${bucketArn(target.partition, target.bucketName)}/`;
@@ -302,7 +293,7 @@ interface KeyReading {
 }
 
 function readKey(document: PolicyDocument, target: KeyTarget): KeyReading | undefined {
-  const index = findTargetStatement(document, keySelector(target));
+  const index = findTargetStatement(document, keyStatementSelector(target));
   if (index === -1) return undefined;
   const partition = partitionOf(target);
   const statement = document.Statement[index]!;

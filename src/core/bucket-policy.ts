@@ -19,7 +19,8 @@ export function bucketPolicyName(bucketName: string): string {
   return `bucket policy of ${bucketName}`;
 }
 
-function selector(target: BucketTarget): StatementSelector {
+/** Which statement of the bucket policy is managed (SPEC R4); the prefix plays no part. */
+export function bucketStatementSelector(target: Pick<BucketTarget, 'bucketName' | 'sid'>): StatementSelector {
   return { policyName: bucketPolicyName(target.bucketName), sid: target.sid, action: 's3:PutObject' };
 }
 
@@ -63,7 +64,7 @@ export function enrollInBucketPolicy(current: PolicyDocument | undefined, target
   if (denials.length > 0) {
     fail(`The ${bucketPolicyName(target.bucketName)} denies CloudTrail's s3:PutObject to ${resource} in statement ${denials.join(', ')}, so the member's trail would still be refused; narrow or remove that Deny by hand.`);
   }
-  const index = findTargetStatement(document, selector(target));
+  const index = findTargetStatement(document, bucketStatementSelector(target));
   if (index === -1) {
     if (!grantsAclCheck(document)) document.Statement.push(documentedAclCheckStatement(target));
     document.Statement.push(documentedWriteStatement(target, resource));
@@ -84,7 +85,7 @@ export function enrollInBucketPolicy(current: PolicyDocument | undefined, target
 export function removeFromBucketPolicy(current: PolicyDocument | undefined, target: BucketTarget, member: MemberTrail): PolicyDocument | undefined {
   if (!current) return undefined;
   const document = cloneDocument(current);
-  const index = findTargetStatement(document, selector(target));
+  const index = findTargetStatement(document, bucketStatementSelector(target));
   if (index === -1) return document;
   const statement = document.Statement[index]!;
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
@@ -109,7 +110,7 @@ function isAccountLogsResource(resource: string, target: BucketTarget, accountId
 /** The managed statement's Resource entries, or none when the policy has no such statement. */
 export function managedBucketResources(current: PolicyDocument | undefined, target: BucketTarget): string[] {
   if (!current) return [];
-  const index = findTargetStatement(current, selector(target));
+  const index = findTargetStatement(current, bucketStatementSelector(target));
   return index === -1 ? [] : asList(current.Statement[index]!.Resource);
 }
 
@@ -121,7 +122,7 @@ export function bucketPolicyListsAccount(current: PolicyDocument | undefined, ta
 /** What still keeps the member's trail from writing under this prefix; empty when enrolled. */
 export function bucketEnrollmentGaps(current: PolicyDocument | undefined, target: BucketTarget, member: MemberTrail): string[] {
   if (!current) return [`the bucket ${target.bucketName} has no bucket policy`];
-  const index = findTargetStatement(current, selector(target));
+  const index = findTargetStatement(current, bucketStatementSelector(target));
   if (index === -1) return [`the ${bucketPolicyName(target.bucketName)} has no statement that lets CloudTrail write`];
   const statement = current.Statement[index]!;
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
@@ -134,7 +135,7 @@ export function bucketEnrollmentGaps(current: PolicyDocument | undefined, target
 export function retireTrailArnInBucketPolicy(current: PolicyDocument | undefined, target: BucketTarget, trailArn: string): PolicyDocument | undefined {
   if (!current) return undefined;
   const document = cloneDocument(current);
-  const index = findTargetStatement(document, selector(target));
+  const index = findTargetStatement(document, bucketStatementSelector(target));
   if (index !== -1) dismissTrailArnFromSourceConditions(document.Statement[index]!, trailArn);
   return document;
 }

@@ -26,7 +26,8 @@ export function keyPolicyName(keyArn: string): string {
   return `key policy of ${keyArn}`;
 }
 
-function selector(target: KeyTarget): StatementSelector {
+/** Which statement of the key policy is managed (SPEC R4). */
+export function keyStatementSelector(target: KeyTarget): StatementSelector {
   return { policyName: keyPolicyName(target.keyArn), sid: target.sid, action: 'kms:GenerateDataKey*' };
 }
 
@@ -63,7 +64,7 @@ export function enrollInKeyPolicy(current: PolicyDocument, target: KeyTarget, me
   const document = cloneDocument(current);
   const pattern = trailArnPattern(member.partition, member.accountId);
   refuseDenials(document, target, member);
-  const index = findTargetStatement(document, selector(target));
+  const index = findTargetStatement(document, keyStatementSelector(target));
   if (index === -1) {
     document.Statement.push(documentedEncryptStatement(target, pattern));
     return document;
@@ -78,7 +79,7 @@ export function enrollInKeyPolicy(current: PolicyDocument, target: KeyTarget, me
  */
 export function removeFromKeyPolicy(current: PolicyDocument, target: KeyTarget, member: MemberTrail): PolicyDocument {
   const document = cloneDocument(current);
-  const index = findTargetStatement(document, selector(target));
+  const index = findTargetStatement(document, keyStatementSelector(target));
   if (index === -1) return document;
   const statement = document.Statement[index]!;
   if (dismissMemberFromSourceConditions(statement, member)) document.Statement.splice(index, 1);
@@ -94,7 +95,7 @@ export function removeFromKeyPolicy(current: PolicyDocument, target: KeyTarget, 
  * ARNs, else from its aws:SourceAccount lists, so "listed" means the same thing whichever list narrows it.
  */
 export function managedKeyPatterns(current: PolicyDocument, target: KeyTarget): string[] | undefined {
-  const index = findTargetStatement(current, selector(target));
+  const index = findTargetStatement(current, keyStatementSelector(target));
   if (index === -1) return [];
   const statement = current.Statement[index]!;
   const slots = slotsOf(statement).filter((s) => s.kind !== 'negated');
@@ -111,7 +112,7 @@ export function managedKeyPatterns(current: PolicyDocument, target: KeyTarget): 
 
 /** What still keeps the member's trail from encrypting with the key; empty when enrolled. */
 export function keyEnrollmentGaps(current: PolicyDocument, target: KeyTarget, member: MemberTrail): string[] {
-  const index = findTargetStatement(current, selector(target));
+  const index = findTargetStatement(current, keyStatementSelector(target));
   if (index === -1) return [`the ${keyPolicyName(target.keyArn)} has no statement that lets CloudTrail call kms:GenerateDataKey*`];
   const statement = current.Statement[index]!;
   const pattern = trailArnPattern(member.partition, member.accountId);
@@ -122,7 +123,7 @@ export function keyEnrollmentGaps(current: PolicyDocument, target: KeyTarget, me
 /** The key policy without one retired exact trail ARN in the managed statement's conditions (SPEC R16). */
 export function retireTrailArnInKeyPolicy(current: PolicyDocument, target: KeyTarget, trailArn: string): PolicyDocument {
   const document = cloneDocument(current);
-  const index = findTargetStatement(document, selector(target));
+  const index = findTargetStatement(document, keyStatementSelector(target));
   if (index !== -1) dismissTrailArnFromSourceConditions(document.Statement[index]!, trailArn);
   return document;
 }

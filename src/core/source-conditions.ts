@@ -117,7 +117,7 @@ function excludesMember(value: string, slot: ConditionSlot, member: MemberTrail)
   return trail !== undefined && trail.accountId === member.accountId;
 }
 
-function statementName(statement: Statement, policyName: string): string {
+export function statementName(statement: Statement, policyName: string): string {
   return `statement "${statement.Sid ?? '(no Sid)'}" of the ${policyName}`;
 }
 
