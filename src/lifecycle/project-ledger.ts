@@ -61,7 +61,6 @@ export async function projectLedger(context: LedgerContext, run: Run, generation
     let decided: LedgerSnapshot = snapshot;
     let last: Projection | undefined;
     let before: string[] | undefined;
-    const recorded = { bucket: [] as BucketEntry[], key: [] as KeyEntry[] };
     const unrecorded = { bucket: [] as BucketEntry[], key: [] as KeyEntry[] };
     const recordNewEntries = async () => {
       run.enter('recording new entries in the enrollment ledger');
@@ -75,8 +74,6 @@ export async function projectLedger(context: LedgerContext, run: Run, generation
       (bucket, keyPolicy) => {
         before ??= listed(pair, bucket, keyPolicy, settings);
         last = projectPair(pair, bucket, keyPolicy, decided, rules);
-        recorded.bucket.push(...last.newBucketEntries);
-        recorded.key.push(...last.newKeyEntries);
         unrecorded.bucket.push(...last.newBucketEntries);
         unrecorded.key.push(...last.newKeyEntries);
         decided = { ...decided, bucketEntries: [...decided.bucketEntries, ...last.newBucketEntries], keyEntries: [...decided.keyEntries, ...last.newKeyEntries] };
@@ -106,20 +103,23 @@ export async function projectLedger(context: LedgerContext, run: Run, generation
     report.added.push(...after.filter((v) => !previous.has(v)));
     report.removed.push(...(before ?? []).filter((v) => !now.has(v)));
     report.rejected += final.rejections.length;
-    report.unheld.push(...unheldValues(pair, after, decided, key.partition, recorded));
+    report.unheld.push(...unheldValues(pair, after, decided, key.partition));
   }
   return report;
 }
 
-/** Listed values the ledger cannot attribute: no holding, no adopted or written entry (hand-made or another tool's). */
-function unheldValues(pair: PolicyPair, values: string[], ledger: LedgerSnapshot, partition: Partition, recorded: { bucket: BucketEntry[]; key: KeyEntry[] }): string[] {
+/**
+ * Listed values the ledger cannot attribute: no holding, no adopted or written entry (hand-made or another
+ * tool's). `ledger` includes the entries this projection recorded.
+ */
+function unheldValues(pair: PolicyPair, values: string[], ledger: LedgerSnapshot, partition: Partition): string[] {
   const known = new Set<string>();
   // Account-list values (SPEC R34): a prefix's AWSLogs/* and an account in aws:SourceAccount are known when an entry uses them.
   const bucketArnOf = (prefix: string, accountId: string) => [bucketLogsResource(partition, pair.bucketName, prefix, accountId), bucketLogsWildcard(partition, pair.bucketName, prefix), sourceAccountValue('bucket', accountId)];
   const keyValuesOf = (accountId: string) => [trailArnPattern(partition, accountId), sourceAccountValue('key', accountId)];
-  for (const e of [...ledger.bucketEntries, ...recorded.bucket]) if (e.bucketName === pair.bucketName) bucketArnOf(e.logFilePrefix, e.accountId).forEach((v) => known.add(v));
+  for (const e of ledger.bucketEntries) if (e.bucketName === pair.bucketName) bucketArnOf(e.logFilePrefix, e.accountId).forEach((v) => known.add(v));
   for (const h of ledger.holdings) if (h.bucketName === pair.bucketName) bucketArnOf(h.logFilePrefix, h.accountId).forEach((v) => known.add(v));
-  for (const e of [...ledger.keyEntries, ...recorded.key]) if (e.keyArn === pair.keyArn) keyValuesOf(e.accountId).forEach((v) => known.add(v));
+  for (const e of ledger.keyEntries) if (e.keyArn === pair.keyArn) keyValuesOf(e.accountId).forEach((v) => known.add(v));
   for (const h of ledger.holdings) if (h.keyArn === pair.keyArn) keyValuesOf(h.accountId).forEach((v) => known.add(v));
   return values.filter((v) => !known.has(v));
 }
