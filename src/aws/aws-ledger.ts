@@ -145,7 +145,7 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
             TableName: tableName,
             Key: keyOf(STATE),
             UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now',
+            ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now',
             ExpressionAttributeValues: { ':owner': s(owner), ':expires': n(expiresAt), ':now': n(now) },
             ReturnValues: 'ALL_NEW',
           }),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { fail } from '../core/errors';
 import { sleep } from '../abortable';
 import { log } from '../log';
@@ -19,7 +18,7 @@ function pollDelayMs(attempt: number): number {
  */
 export async function awaitProjection(context: LedgerContext, run: Run, generation: number): Promise<ProjectionReport | undefined> {
   const { ledger } = context;
-  const owner = randomUUID();
+  const owner = run.id;
   let report: (ProjectionReport & { released: boolean }) | undefined;
   for (let attempt = 0; ; attempt++) {
     run.enter('waiting for the enrollment ledger to apply the change');
@@ -27,8 +26,9 @@ export async function awaitProjection(context: LedgerContext, run: Run, generati
     if (state.applied >= generation) return report;
     if (state.failedThrough >= generation && state.failure) fail(state.failure);
     const now = Date.now();
-    if (!state.leaseOwner || (state.leaseExpiresAt ?? 0) < now) {
-      if (state.leaseOwner) log.warn('the ledger lease passed its holder\'s deadline; taking it over', { expiredOwner: state.leaseOwner });
+    // This invocation may still hold it: a release that failed, then the undo of the change (R29).
+    if (!state.leaseOwner || state.leaseOwner === owner || (state.leaseExpiresAt ?? 0) < now) {
+      if (state.leaseOwner && state.leaseOwner !== owner) log.warn('the ledger lease passed its holder\'s deadline; taking it over', { expiredOwner: state.leaseOwner });
       const held = await ledger.tryAcquireLease(owner, run.deadline, now, run.signal);
       if (held) {
         report = await projectUnderLease(context, run, owner, held.generation);
@@ -43,7 +43,7 @@ export async function awaitProjection(context: LedgerContext, run: Run, generati
 
 /** Reconcile (SPEC R31): one projection of the whole ledger, waiting for the lease like any request. */
 export async function reconcile(context: LedgerContext, run: Run): Promise<ProjectionReport> {
-  const owner = randomUUID();
+  const owner = run.id;
   for (let attempt = 0; ; attempt++) {
     run.enter('waiting for the ledger lease to reconcile');
     const now = Date.now();

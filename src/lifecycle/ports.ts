@@ -22,7 +22,7 @@ export interface LedgerStore {
   readState(signal: AbortSignal): Promise<LedgerState>;
   /** Counts one more registered change and returns its generation. */
   bumpGeneration(signal: AbortSignal): Promise<number>;
-  /** Takes the lease when it is free or expired; the state as it stands under the new lease, or undefined. */
+  /** Takes the lease when it is free, expired or already the owner's; the state as it stands under it, or undefined. */
   tryAcquireLease(owner: string, expiresAt: number, now: number, signal: AbortSignal): Promise<LedgerState | undefined>;
   /** Gives the lease back, recording what the projection achieved; false when the lease was no longer ours. */
   releaseLease(owner: string, outcome: LeaseOutcome, signal: AbortSignal): Promise<boolean>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { OperatorError } from '../core/errors';
 
 /**
@@ -14,6 +15,9 @@ export class Run {
    * holding is recorded answers its enrollment id, so the rollback Delete removes whatever gets applied (R29).
    */
   failureId?: string;
+
+  /** Names this request as the ledger lease's owner (R30). */
+  readonly id = randomUUID();
 
   /** @param deadline epoch milliseconds when Lambda ends the invocation; a lease taken now expires then (R30). */
   constructor(readonly deadline: number = Date.now() + 60_000) {}

@@ -152,6 +152,20 @@ describe('a Create that fails after writing, then its rollback Delete (R29)', ()
   });
 });
 
+describe('a lease holder whose release fails (R29, R30)', () => {
+  it('takes its own lease again to undo its change, answers FAILED at once, and leaves both policies as before', async () => {
+    const before = await policies();
+    // A Create's ledger updates: count the change, take the lease, give it back. The third one is refused.
+    h.proxy.inject({ operation: 'UpdateItem', times: 2 });
+    h.proxy.inject({ operation: 'UpdateItem', times: 1, status: 400, code: 'AccessDeniedException' });
+    const started = Date.now();
+    const failed = await create({ AccountId: MEMBER });
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: expect.stringMatching(/^222222222222;not-enrolled;/), Reason: expect.stringContaining('dynamodb:UpdateItem') });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expectSamePolicies(await policies(), before);
+  });
+});
+
 describe('an Update that fails (R29: CloudFormation rolls it back with another Update)', () => {
   // An administrator's stack (in the owner account) moving its enrollment from MEMBER to OTHER: both policies change.
   const admin = { stackAccount: OWNER };
