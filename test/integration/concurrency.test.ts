@@ -64,7 +64,7 @@ describe('a lease holder killed between its bucket and key writes (R30)', () => 
     expect(response?.Status).toBe('SUCCESS');
     // It waited for the killed holder's deadline, and not much longer.
     expect(waited).toBeGreaterThanOrEqual(victimBudgetMs - 200);
-    expect(waited).toBeLessThan(victimBudgetMs + 3000);
+    expect(waited).toBeLessThan(victimBudgetMs + 5000);
     // The next holder projected the whole ledger: the killed request's change is complete in both policies.
     expect(await fleet.keyAccounts()).toContain(killedAccount);
     expect(await fleet.bucketAccounts()).toEqual(expect.arrayContaining([killedAccount, nextAccount]));
