@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,17 +6,14 @@ import { createEstate, Estate, seedBucketPolicy } from '../../devtools/estate';
 import { motoEnvironment, MotoServer, OWNER_ACCOUNT_ID, startMoto } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
 import type { StatusReport } from '../../src/cli/status-report';
+import { ProcessRun, runNode } from '../support/run-node';
 
 /** The built operator CLI (dist/cli.js, `node scripts/build.mjs` first) against moto, as a child process. */
 const CLI = join(projectRoot(), 'dist', 'cli.js');
 const MEMBER = '222222222222';
 const WRITE_SID = 'AWSCloudTrailWrite20131101';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProcessRun;
 
 let moto: MotoServer;
 
@@ -33,18 +30,7 @@ beforeEach(async () => {
 });
 
 function runCli(estate: Estate, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...motoEnvironment(moto.endpoint), TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(CLI, args, { env: { ...process.env, ...motoEnvironment(moto.endpoint), TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, ...extraEnv } });
 }
 
 async function status(estate: Estate, extraEnv: Record<string, string> = {}): Promise<{ run: Run; report: StatusReport }> {

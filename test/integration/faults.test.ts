@@ -1,7 +1,7 @@
 import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { Estate, seedBucketPolicy } from '../../devtools/estate';
-import { Harness, only, startHarness } from '../support/harness';
+import { Harness, only, useHarness } from '../support/harness';
 
 const MEMBER = '222222222222';
 const OWNER = '111111111111';
@@ -11,15 +11,7 @@ const ENCRYPT = 'Allow CloudTrail to encrypt logs';
 let h: Harness;
 let estate: Estate;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-beforeEach(async () => {
-  estate = await h.estate();
-});
+useHarness({ harness: (x) => (h = x), estate: (x) => (estate = x) });
 
 const snapshot = async () => ({ bucket: await estate.readBucketPolicy(), key: await estate.readKeyPolicy() });
 const writes = () => h.proxy.count('PutBucketPolicy') + h.proxy.count('PutKeyPolicy') + h.proxy.count('DeleteBucketPolicy');

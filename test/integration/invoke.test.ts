@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { motoEnvironment, MotoServer, startMoto } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
 import { samePolicy } from '../../devtools/semantic';
 import type { ReceivedResponse } from '../../devtools/response-server';
+import { ProcessRun, runNode } from '../support/run-node';
 
 /**
  * The built invoke script (dist/tools/scripts/invoke.js, `node scripts/build.mjs` first) on the shipped
@@ -19,10 +19,7 @@ const INVOKE = join(ROOT, 'dist', 'tools', 'scripts', 'invoke.js');
 const MEMBER = '222222222222';
 const EXAMPLE_KEY_ARN = (JSON.parse(readFileSync(join(ROOT, 'events', 'env.json'), 'utf8')) as Record<string, Record<string, string>>).EnrollmentFunction!.TRAIL_KEY_ARN!;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+interface Run extends ProcessRun {
   responses: Array<ReceivedResponse['body']>;
 }
 
@@ -52,23 +49,14 @@ function eventFile(name: string, estate: Estate, edit: (text: string) => string 
 }
 
 /** Runs the script with only moto's endpoint and credentials from the caller: everything else comes from the env file. */
-function invoke(args: string[]): Promise<Run> {
+async function invoke(args: string[]): Promise<Run> {
   const aws = Object.fromEntries(Object.entries(motoEnvironment(moto.endpoint)).filter(([k]) => k.startsWith('AWS_')));
   const env: Record<string, string | undefined> = { ...process.env, ...aws };
   for (const name of ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'RESPONSE_URL_EXTRA_HOSTS', 'S3_FORCE_PATH_STYLE']) delete env[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [INVOKE, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // stdout holds only the response bodies, each one pretty-printed JSON object (or the usage, for --help).
-      const responses = !stdout.startsWith('{') ? [] : stdout.trim().split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk) as ReceivedResponse['body']);
-      resolve({ code, stdout, stderr, responses });
-    });
-  });
+  const run = await runNode(INVOKE, args, { env, cwd: ROOT });
+  // stdout holds only the response bodies, each one pretty-printed JSON object (or the usage, for --help).
+  const responses = !run.stdout.startsWith('{') ? [] : run.stdout.trim().split(/\n(?=\{)/).map((chunk) => JSON.parse(chunk) as ReceivedResponse['body']);
+  return { ...run, responses };
 }
 
 const bucketResource = `arn:aws:s3:::my-trail-bucket/AWSLogs/${MEMBER}/*`;

@@ -1,6 +1,5 @@
 // The enrollment ledger against moto (SPEC R17, R26–R31): the losses version 1 had, each reproduced as a
 // test, plus rollbacks after a failure at every step, reconcile, and the handover of adopted entries.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Estate, seedBucketPolicy } from '../../devtools/estate';
 import { stackIdIn } from '../../devtools/events';
@@ -8,7 +7,8 @@ import { LEDGER_TABLE } from '../../devtools/ledger-table';
 import { motoEnvironment } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
 import { samePolicy } from '../../devtools/semantic';
-import { Harness, only, startHarness } from '../support/harness';
+import { Harness, only, useHarness } from '../support/harness';
+import { runNode } from '../support/run-node';
 
 const MEMBER = '222222222222';
 const OTHER = '333333333333';
@@ -19,15 +19,7 @@ const SCHEDULED = { source: 'aws.events', 'detail-type': 'Scheduled Event', deta
 
 let h: Harness;
 let estate: Estate;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-beforeEach(async () => {
-  estate = await h.estate();
-});
+useHarness({ harness: (x) => (h = x), estate: (x) => (estate = x) });
 
 async function policies() {
   return { bucket: await estate.readBucketPolicy(), key: await estate.readKeyPolicy() };
@@ -53,20 +45,10 @@ const create = async (properties: Record<string, string>, options = {}) => only(
 const remove = async (physicalResourceId: string, options = {}) => only(await h.invoke(h.request('Delete', {}, { physicalResourceId, ...options })));
 const policyWrites = () => h.proxy.count('PutBucketPolicy') + h.proxy.count('PutKeyPolicy') + h.proxy.count('DeleteBucketPolicy');
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(projectRoot(), 'dist', 'cli.js'), ...args], {
-      env: { ...process.env, ...motoEnvironment(h.moto.endpoint), TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, LEDGER_TABLE_NAME: LEDGER_TABLE },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+const cli = (args: string[]) =>
+  runNode(join(projectRoot(), 'dist', 'cli.js'), args, {
+    env: { ...process.env, ...motoEnvironment(h.moto.endpoint), TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, LEDGER_TABLE_NAME: LEDGER_TABLE },
   });
-}
 
 describe('an entry made by hand before any stack enrolled it (adopted, R17, R28)', () => {
   it('survives the rollback of a Create that found it (version 1 removed it)', async () => {

@@ -1,7 +1,7 @@
 import { samePolicy } from '../../devtools/semantic';
 import { Estate } from '../../devtools/estate';
 import { stackIdIn } from '../../devtools/events';
-import { Harness, only, startHarness } from '../support/harness';
+import { Harness, only, useHarness } from '../support/harness';
 
 const MEMBER = '222222222222';
 const OTHER = '333333333333';
@@ -12,15 +12,7 @@ const patternOf = (account: string) => `arn:aws:cloudtrail:*:${account}:trail/*`
 let h: Harness;
 let estate: Estate;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-beforeEach(async () => {
-  estate = await h.estate();
-});
+useHarness({ harness: (x) => (h = x), estate: (x) => (estate = x) });
 
 async function policies() {
   return { bucket: await estate.readBucketPolicy(), key: await estate.readKeyPolicy() };

@@ -7,7 +7,7 @@
 // kms:GenerateDataKey it evaluates is denied, whatever the policy.
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Estate } from '../../devtools/estate';
-import { Harness, only, startHarness } from '../support/harness';
+import { Harness, only, useHarness } from '../support/harness';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -24,12 +24,7 @@ const numbered = (count: number) => Array.from({ length: count }, (_, i) => Stri
 let h: Harness;
 let estate: Estate;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+useHarness({ harness: (x) => (h = x) });
 
 const env = (layout: string) => ({ TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, POLICY_LAYOUT: layout });
 

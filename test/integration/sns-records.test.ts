@@ -3,22 +3,14 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { Estate } from '../../devtools/estate';
-import { Harness, only, startHarness } from '../support/harness';
+import { Harness, only, useHarness } from '../support/harness';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:111111111111:cloudtrail-enrollment-EnrollmentTopic-AbCdEfGh1234';
 
 let h: Harness;
 let estate: Estate;
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-beforeEach(async () => {
-  estate = await h.estate();
-});
+useHarness({ harness: (x) => (h = x), estate: (x) => (estate = x) });
 
 /** An SNS event as Lambda receives it from the topic, one record per request. */
 function snsEvent(requests: CloudFormationCustomResourceEvent[]): unknown {

@@ -79,3 +79,19 @@ export function only(responses: ReceivedResponse[]): ReceivedResponse['body'] {
   expect(responses).toHaveLength(1);
   return responses[0]!.body;
 }
+
+/**
+ * One harness for the test file, started before its first test and stopped after its last; with `estate`, a
+ * fresh estate before each test. The callbacks hand them to the file's own variables.
+ */
+export function useHarness(receive: { harness(h: Harness): void; estate?(estate: Estate): void }): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startHarness();
+    receive.harness(h);
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+  if (receive.estate) beforeEach(async () => receive.estate!(await h!.estate()));
+}

@@ -40,9 +40,13 @@ class NoManagedPolicies:
         return {}
 
 
+class HookViewError(Exception):
+    """A template or view this script cannot resolve; the message says what to fix."""
+
+
 def fail(message: str) -> None:
-    print(message, file=sys.stderr)
-    sys.exit(1)
+    # Uncaught, it ends the script with status 1 and the message as stderr's last line.
+    raise HookViewError(message)
 
 
 def load(path: str) -> dict[str, Any]:
