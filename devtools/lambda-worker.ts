@@ -11,8 +11,12 @@ import { projectRoot } from './project-root';
 import { quietSdkNodeWarning } from './semantic';
 
 quietSdkNodeWarning();
-// The handler logs with console.log; stdout belongs to the protocol.
+// stdout belongs to the protocol: the handler's log lines (console) and its EMF metric records (raw stdout lines)
+// go to stderr, which the pool collects as the workers' logs.
+const protocol = process.stdout.write.bind(process.stdout) as (line: string) => boolean;
+process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
 console.log = (...args: unknown[]) => process.stderr.write(`${args.map(String).join(' ')}\n`);
+console.warn = console.log;
 const { handler } = require(join(projectRoot(), 'dist', 'handler.js')) as { handler: (event: unknown, context: unknown) => Promise<void> };
 
 let queue = Promise.resolve();
@@ -20,6 +24,6 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   const { id, event, remainingMs } = JSON.parse(line) as { id: number; event: unknown; remainingMs: number };
   queue = queue.then(async () => {
     await handler(event, lambdaContext(remainingMs));
-    process.stdout.write(`${JSON.stringify({ id })}\n`);
+    protocol(`${JSON.stringify({ id })}\n`);
   });
 });

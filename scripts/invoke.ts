@@ -124,11 +124,15 @@ async function main(): Promise<number> {
     console.error(`invoke: ${handlerFile} with ${eventFile} (${requests} request${requests === 1 ? '' : 's'}), AWS ${process.env.AWS_ENDPOINT_URL ? `at ${process.env.AWS_ENDPOINT_URL}` : 'endpoints of the current credentials'}`);
     const { handler } = require(handlerFile) as typeof import('../src/handler');
     const log = console.log;
-    console.log = (...args: unknown[]) => console.error(...args); // handler log lines to stderr, like sam local invoke
+    const write = process.stdout.write;
+    // The handler's log lines and its EMF metric records (raw stdout lines) to stderr, like sam local invoke.
+    console.log = (...args: unknown[]) => console.error(...args);
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
     try {
       await handler(event, lambdaContext(timeoutSeconds * 1000));
     } finally {
       console.log = log;
+      process.stdout.write = write;
     }
     for (const response of server.received) process.stdout.write(`${JSON.stringify(response.body, null, 2)}\n`);
     if (server.received.length === 0) {

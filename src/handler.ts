@@ -6,6 +6,8 @@ import { responseUrlExtraHosts } from './config/settings';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
 import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
+import { emfMetrics } from './metrics/emf';
+import { deploymentName } from './metrics/metrics';
 import { responseBody } from './response/response-body';
 import { admitResponseUrl, hostOf } from './response/response-url';
 import { sendResponse } from './response/send-response';
@@ -69,12 +71,15 @@ function isScheduledEvent(event: unknown): boolean {
 
 /** SPEC R31: the scheduled reconcile. Nothing to answer; the outcome is one log line. */
 async function reconcileOnSchedule(deadline: number): Promise<void> {
-  const run = new Run(deadline);
+  const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
   const work = handleSchedule(run, dependencies).then(
     (report) => ({ report }),
     (error: unknown) => ({ error }),
   );
   const result = await beforeGuard(work, deadline);
+  const succeeded = result !== 'timeout' && !('error' in result);
+  run.metrics.add(succeeded ? 'ReconcileSucceeded' : 'ReconcileFailed', 1);
+  run.metrics.flush();
   if (result === 'timeout') {
     run.expire();
     log.error('reconcile ran out of time; the next scheduled run starts over', { step: run.step });
@@ -105,7 +110,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });
     return;
   }
-  const run = new Run(deadline);
+  const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
   const result = await beforeGuard(handleRequest(event, run, dependencies), deadline);
   let outcome: Outcome;
   if (result === 'timeout') {
@@ -114,6 +119,9 @@ async function answer(request: unknown, deadline: number): Promise<void> {
   } else {
     outcome = result;
   }
+  // Before the response goes out, so a request the guard answered still counts as failed (SPEC R36).
+  run.metrics.add(outcome.status === 'SUCCESS' ? 'RequestsSucceeded' : 'RequestsFailed', 1);
+  run.metrics.flush();
   const body = responseBody({
     Status: outcome.status,
     ...(outcome.reason ? { Reason: outcome.reason } : {}),

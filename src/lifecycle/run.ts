@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OperatorError } from '../core/errors';
+import { Metrics, noMetrics } from '../metrics/metrics';
 
 /**
  * One request's progress: the step that is running (named by the timeout guard, SPEC R19) and the abort
@@ -19,8 +20,14 @@ export class Run {
   /** Names this request as the ledger lease's owner (R30). */
   readonly id = randomUUID();
 
-  /** @param deadline epoch milliseconds when Lambda ends the invocation; a lease taken now expires then (R30). */
-  constructor(readonly deadline: number = Date.now() + 60_000) {}
+  /**
+   * @param deadline epoch milliseconds when Lambda ends the invocation; a lease taken now expires then (R30).
+   * @param metrics where this request's numbers go (SPEC R36); the handler flushes them.
+   */
+  constructor(
+    readonly deadline: number = Date.now() + 60_000,
+    readonly metrics: Metrics = noMetrics,
+  ) {}
 
   get signal(): AbortSignal {
     return this.controller.signal;

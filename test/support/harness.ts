@@ -17,6 +17,8 @@ export interface Harness {
   proxy: AwsProxy;
   responses: ResponseServer;
   logs: string[];
+  /** The EMF metric records the function wrote to stdout (SPEC R36), one JSON line each. */
+  metricRecords: string[];
   /** Resets moto, builds a fresh bucket and key, and pins them in the function's environment. */
   estate(options?: Omit<EstateOptions, 'endpoint'>, env?: Record<string, string>): Promise<Estate>;
   /** Sets the function environment: the moto settings and the ledger table plus these (every other setting unset). */
@@ -41,13 +43,29 @@ export async function startHarness(): Promise<Harness> {
   configure({});
   const { handler } = require(join(projectRoot(), 'dist', 'handler.js')) as typeof import('../../src/handler');
   const capture = (...args: unknown[]) => logs.push(args.map(String).join(' '));
-  const spies = [jest.spyOn(console, 'log').mockImplementation(capture), jest.spyOn(console, 'error').mockImplementation(capture)];
+  const metricRecords: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  const spies = [
+    jest.spyOn(console, 'log').mockImplementation(capture),
+    jest.spyOn(console, 'warn').mockImplementation(capture),
+    jest.spyOn(console, 'error').mockImplementation(capture),
+    // EMF records go straight to stdout, not through console.log (SPEC R36).
+    jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
+      const text = String(chunk);
+      if (text.startsWith('{"_aws"')) {
+        metricRecords.push(...text.split('\n').filter(Boolean));
+        return true;
+      }
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write),
+  ];
 
   return {
     moto,
     proxy,
     responses,
     logs,
+    metricRecords,
     configure,
     async estate(options = {}, env = {}) {
       await moto.reset();
