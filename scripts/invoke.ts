@@ -9,6 +9,7 @@
  * AWS calls go wherever the caller's environment points them: moto with AWS_ENDPOINT_URL, a real account without.
  * Exit status: 0 when every response is SUCCESS (or for --help), 1 when one is FAILED or none arrived, 2 for usage errors.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,8 +18,8 @@ import { projectRoot } from '../devtools/project-root';
 import { ResponseServer, startResponseServer } from '../devtools/response-server';
 import { quietSdkNodeWarning } from '../devtools/semantic';
 
-const SYNOPSIS = `Usage: node dist/tools/scripts/invoke.js <event.json> [--env <env.json>] [--timeout <seconds>]
-       npm run invoke -- <event.json> [--env <env.json>] [--timeout <seconds>]`;
+const SYNOPSIS = `Usage: node dist/tools/scripts/invoke.js <event.json> [--env <env.json>] [--timeout <seconds>] [--same-request-id]
+       npm run invoke -- <event.json> [--env <env.json>] [--timeout <seconds>] [--same-request-id]`;
 const USAGE = `${SYNOPSIS}
 
 Runs dist/handler.js on a CloudFormation request (or an SNS event carrying requests) and prints each response
@@ -26,6 +27,8 @@ body as JSON on stdout; the handler's log lines go to stderr. No response goes t
 
   --env FILE       function variables, in the sam local invoke --env-vars shape (e.g. events/env.json)
   --timeout SECS   the Lambda timeout the handler sees, 1 to 900 (default 60)
+  --same-request-id  keep the file's RequestId: the function answers a request it answered before with the
+                   recorded answer and applies nothing (without it, each run is a new request with a fresh RequestId)
   -h, --help       print this usage
 
 AWS calls go to AWS_ENDPOINT_URL when it is set (e.g. moto), else to the account of the current credentials.
@@ -65,11 +68,15 @@ function environmentOf(file: unknown, name: string): Record<string, string> {
   return variables;
 }
 
-/** The event with every ResponseURL replaced by the local server's; how many requests it carries. */
-function redirectResponses(event: unknown, server: Pick<ResponseServer, 'url'>): { event: unknown; requests: number } {
+/**
+ * The event with every ResponseURL replaced by the local server's, and (unless the RequestIds are kept) a fresh
+ * RequestId per request, so running a file again is a new request; how many requests it carries.
+ */
+function redirectResponses(event: unknown, server: Pick<ResponseServer, 'url'>, keepRequestIds: boolean): { event: unknown; requests: number } {
   if (!isObject(event)) throw new UsageError('the event must be a JSON object (a CloudFormation request or an SNS event)');
+  const fresh = (_request: Record<string, unknown>) => (keepRequestIds ? {} : { RequestId: randomUUID() });
   const records = event.Records;
-  if (!Array.isArray(records)) return { event: { ...event, ResponseURL: server.url('response') }, requests: 1 };
+  if (!Array.isArray(records)) return { event: { ...event, ...fresh(event), ResponseURL: server.url('response') }, requests: 1 };
   let requests = 0;
   const redirected = records.map((record: unknown, index) => {
     if (!isObject(record) || !isObject(record.Sns) || typeof record.Sns.Message !== 'string') return record;
@@ -82,15 +89,15 @@ function redirectResponses(event: unknown, server: Pick<ResponseServer, 'url'>):
     }
     if (!isObject(message)) return record;
     requests++;
-    return { ...record, Sns: { ...sns, Message: JSON.stringify({ ...message, ResponseURL: server.url(`record-${index}`) }) } };
+    return { ...record, Sns: { ...sns, Message: JSON.stringify({ ...message, ...fresh(message), ResponseURL: server.url(`record-${index}`) }) } };
   });
   return { event: { ...event, Records: redirected }, requests };
 }
 
-function parseCommandLine(argv: string[]): { eventFile: string; envFile?: string; timeoutSeconds: number } | 'help' {
+function parseCommandLine(argv: string[]): { eventFile: string; envFile?: string; timeoutSeconds: number; keepRequestIds: boolean } | 'help' {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { env: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { env: { type: 'string' }, timeout: { type: 'string' }, 'same-request-id': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     throw new UsageError((error as Error).message.split(/\.\s|\n/)[0]!);
   }
@@ -99,7 +106,7 @@ function parseCommandLine(argv: string[]): { eventFile: string; envFile?: string
   if (!eventFile || extra.length > 0) throw new UsageError('give exactly one event file');
   const timeoutSeconds = Number(parsed.values.timeout ?? 60);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 900) throw new UsageError(`--timeout must be 1 to 900 seconds, not ${parsed.values.timeout}`);
-  return { eventFile, ...(parsed.values.env !== undefined ? { envFile: parsed.values.env } : {}), timeoutSeconds };
+  return { eventFile, ...(parsed.values.env !== undefined ? { envFile: parsed.values.env } : {}), timeoutSeconds, keepRequestIds: parsed.values['same-request-id'] === true };
 }
 
 async function main(): Promise<number> {
@@ -109,7 +116,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { eventFile, envFile, timeoutSeconds } = commandLine;
+  const { eventFile, envFile, timeoutSeconds, keepRequestIds } = commandLine;
   const handlerFile = join(projectRoot(), 'dist', 'handler.js');
   if (!existsSync(handlerFile)) throw new UsageError(`${handlerFile} does not exist; run npm run build first`);
   const rawEvent = readJson(eventFile, 'event file');
@@ -120,7 +127,7 @@ async function main(): Promise<number> {
 
   const server = await startResponseServer();
   try {
-    const { event, requests } = redirectResponses(rawEvent, server);
+    const { event, requests } = redirectResponses(rawEvent, server, keepRequestIds);
     console.error(`invoke: ${handlerFile} with ${eventFile} (${requests} request${requests === 1 ? '' : 's'}), AWS ${process.env.AWS_ENDPOINT_URL ? `at ${process.env.AWS_ENDPOINT_URL}` : 'endpoints of the current credentials'}`);
     const { handler } = require(handlerFile) as typeof import('../src/handler');
     const log = console.log;

@@ -4,6 +4,7 @@ import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
+import { recallAnswer, recordAnswer } from './lifecycle/answers';
 import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
 import { emfMetrics } from './metrics/emf';
@@ -46,16 +47,11 @@ function requestsIn(event: unknown): unknown[] {
   });
 }
 
-/** How long before the deadline the guard answers: room for the response PUT (SPEC R19). */
-export function guardMarginMs(remainingMs: number): number {
-  return Math.min(5000, Math.max(1000, remainingMs * 0.1));
-}
-
-/** The work's result, or 'timeout' once the guard margin before the deadline is reached. */
-async function beforeGuard<T>(work: Promise<T>, deadline: number): Promise<T | 'timeout'> {
+/** The work's result, or 'timeout' once the run's guard time is reached (SPEC R19). */
+async function beforeGuard<T>(work: Promise<T>, run: Run): Promise<T | 'timeout'> {
   let guard: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    guard = setTimeout(() => resolve('timeout'), Math.max(0, deadline - guardMarginMs(deadline - Date.now()) - Date.now()));
+    guard = setTimeout(() => resolve('timeout'), Math.max(0, run.guardAt - Date.now()));
   });
   try {
     return await Promise.race([work, timeout]);
@@ -76,7 +72,7 @@ async function reconcileOnSchedule(deadline: number): Promise<void> {
     (report) => ({ report }),
     (error: unknown) => ({ error }),
   );
-  const result = await beforeGuard(work, deadline);
+  const result = await beforeGuard(work, run);
   const succeeded = result !== 'timeout' && !('error' in result);
   run.metrics.add(succeeded ? 'ReconcileSucceeded' : 'ReconcileFailed', 1);
   run.metrics.flush();
@@ -87,14 +83,26 @@ async function reconcileOnSchedule(deadline: number): Promise<void> {
     log.error('reconcile failed; the next scheduled run tries again', { step: run.step, reason: failureReason(result.error, run) });
   } else {
     const { report } = result;
-    log.info('reconciled', { pairs: report.pairs, bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed });
-    if (report.unheld.length > 0) log.warn('policy entries that no stack holds (kept as found: hand-made or another tool\'s)', { count: report.unheld.length, entries: report.unheld.slice(0, 100) });
+    log.info('reconciled', { pairs: report.pairs, bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed, unheld: report.unheld.length, otherTargets: report.otherTargets.length, invalid: report.invalid.length });
+    // Said once per change: the same findings every hour are not news (the owner's own entry, say).
+    if (report.reportChanged) {
+      if (report.unheld.length > 0) log.warn('policy entries that no stack holds (kept as found: hand-made or another tool\'s)', { count: report.unheld.length, entries: report.unheld.slice(0, 100) });
+      if (report.otherTargets.length > 0) log.warn('holdings of targets this function is no longer pinned to: their entries are kept as found and never projected; move or delete those stacks', { count: report.otherTargets.length, holdings: report.otherTargets.slice(0, 100) });
+    }
   }
 }
 
-function timedOut(event: CloudFormationCustomResourceEvent, run: Run): Outcome {
+/** What the request knows it changed when its time ran out: written, in flight, or nothing (SPEC R39). */
+function changedSoFar(run: Run): string {
   const written = [...new Set(run.written)];
-  const state = written.length === 0 ? 'no policy was changed' : `the ${written.join(' and the ')} had already been written and ${written.length === 1 ? 'was' : 'were'} not restored`;
+  const done = written.length === 0 ? '' : `the ${written.join(' and the ')} had already been written and ${written.length === 1 ? 'was' : 'were'} not restored`;
+  const inFlight = run.writing ? `the write of the ${run.writing} was in flight and may have been applied` : '';
+  if (done && inFlight) return `${done}, and ${inFlight}`;
+  return done || inFlight || 'this request had written no policy';
+}
+
+function timedOut(event: CloudFormationCustomResourceEvent, run: Run): Outcome {
+  const state = changedSoFar(run);
   return {
     status: 'FAILED',
     physicalResourceId: run.failureId ?? failureId(event),
@@ -111,7 +119,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     return;
   }
   const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
-  const result = await beforeGuard(handleRequest(event, run, dependencies), deadline);
+  const result = await beforeGuard(handleRequest(event, run, dependencies), run);
   let outcome: Outcome;
   if (result === 'timeout') {
     run.expire();
@@ -119,9 +127,14 @@ async function answer(request: unknown, deadline: number): Promise<void> {
   } else {
     outcome = result;
   }
-  // Before the response goes out, so a request the guard answered still counts as failed (SPEC R36).
-  run.metrics.add(outcome.status === 'SUCCESS' ? 'RequestsSucceeded' : 'RequestsFailed', 1);
-  run.metrics.flush();
+  if (outcome.replayed) {
+    log.warn('this request was answered before (a retry or a duplicate delivery); its recorded answer is sent again and nothing is applied', { ...context, status: outcome.status, physicalResourceId: outcome.physicalResourceId });
+  } else {
+    // Before the response goes out, so a request the guard answered still counts as failed (SPEC R36).
+    run.metrics.add(outcome.status === 'SUCCESS' ? 'RequestsSucceeded' : 'RequestsFailed', 1);
+    run.metrics.flush();
+    await recordAnswer(event, outcome, run, undefined, AbortSignal.timeout(Math.max(100, Math.min(1000, deadline - Date.now() - 1000))));
+  }
   const body = responseBody({
     Status: outcome.status,
     ...(outcome.reason ? { Reason: outcome.reason } : {}),

@@ -7,30 +7,68 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { BucketEntry, bucketEntryKey, Holding, holdingKey, KeyEntry, keyEntryKey, LedgerSnapshot, LedgerState, Origin } from '../ledger/model';
-import { LedgerStore } from '../lifecycle/ports';
+import { createHash } from 'node:crypto';
+import { log } from '../log';
+import {
+  accountItemsPrefix,
+  BucketEntry,
+  bucketEntryKey,
+  Holder,
+  holderKey,
+  Holding,
+  holdingKey,
+  KeyEntry,
+  keyEntryKey,
+  LedgerSnapshot,
+  LedgerState,
+  PairFailure,
+} from '../ledger/model';
+import { checkBucketEntry, checkHolding, checkKeyEntry, ItemRecord } from '../ledger/validate-items';
+import { HolderRecord, LedgerStore, RecordedAnswer } from '../lifecycle/ports';
 import { explainAwsError } from './aws-errors';
 import { dynamoClient } from './clients';
 import { withRetries } from './retry';
 
 /**
- * The ledger in one DynamoDB partition (`pk` = "ledger", `sk` = the item): one deployment pins one bucket and
- * one key, so its whole ledger is one pair's, read with one strongly consistent Query and serialised by one
- * lease item (`sk` = "state").
+ * The ledger in one DynamoDB table with a `pk`/`sk` key:
+ * - pk "ledger": the state item (sk "state": lease, counters, pending changes) and every account's items, whose
+ *   sort keys start with the account (`<account>|holding|…`, `<account>|bucket|…`, `<account>|key|…`), so a
+ *   request's projection reads only the accounts it changes (one Query each) and reconcile reads the partition;
+ * - pk "holder": one record per resource (StackId + LogicalResourceId): its holdings and its current one;
+ * - pk "answer": answered requests, expired by DynamoDB's TTL on `ttl`.
  */
-const PARTITION = 'ledger';
+const LEDGER = 'ledger';
+const HOLDER = 'holder';
+const ANSWER = 'answer';
 const STATE = 'state';
+const PAIR_FAILURE = 'pairFailure:';
+/** A lease whose expiry lies further ahead than this was not written by a holder of this version: it has lapsed. */
+export const MAX_PLAUSIBLE_LEASE_MS = 120_000;
+/** Accounts whose items are read at once. */
+const PARALLEL_READS = 8;
+
 type Item = Record<string, AttributeValue>;
 
 const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
-const str = (item: Item, name: string): string | undefined => item[name]?.S;
-const num = (item: Item, name: string): number | undefined => (item[name]?.N === undefined ? undefined : Number(item[name]!.N));
-const keyOf = (sk: string): Item => ({ pk: s(PARTITION), sk: s(sk) });
+const keyOf = (pk: string, sk: string): Item => ({ pk: s(pk), sk: s(sk) });
+const str = (item: Item | undefined, name: string): string | undefined => item?.[name]?.S;
+
+/** A DynamoDB item as plain values, for the validators (numbers that are not numbers stay strings). */
+function recordOf(item: Item): ItemRecord {
+  const record: ItemRecord = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (value.S !== undefined) record[name] = value.S;
+    else if (value.N !== undefined) record[name] = Number(value.N);
+    else if (value.L !== undefined) record[name] = value.L.flatMap((v) => (v.S !== undefined ? [v.S] : []));
+    else if (value.SS !== undefined) record[name] = value.SS;
+  }
+  return record;
+}
 
 function holdingItem(h: Holding): Item {
   return {
-    ...keyOf(holdingKey(h)),
+    ...keyOf(LEDGER, holdingKey(h)),
     kind: s('holding'),
     stackId: s(h.stackId),
     logicalResourceId: s(h.logicalResourceId),
@@ -43,41 +81,70 @@ function holdingItem(h: Holding): Item {
   };
 }
 
-function holdingOfItem(item: Item): Holding {
-  const rejectedIn = num(item, 'rejectedIn');
+function bucketEntryItem(e: BucketEntry): Item {
   return {
-    stackId: str(item, 'stackId')!,
-    logicalResourceId: str(item, 'logicalResourceId')!,
-    accountId: str(item, 'accountId')!,
-    bucketName: str(item, 'bucketName')!,
-    logFilePrefix: str(item, 'logFilePrefix') ?? '',
-    keyArn: str(item, 'keyArn')!,
-    ...(str(item, 'trailArn') ? { trailArn: str(item, 'trailArn') } : {}),
-    ...(item.retiredTrailArns?.L ? { retiredTrailArns: item.retiredTrailArns.L.flatMap((v) => (v.S ? [v.S] : [])) } : {}),
-    ...(str(item, 'rejected') ? { rejected: str(item, 'rejected') } : {}),
-    ...(rejectedIn !== undefined ? { rejectedIn } : {}),
+    ...keyOf(LEDGER, bucketEntryKey(e)),
+    kind: s('bucket-entry'),
+    accountId: s(e.accountId),
+    bucketName: s(e.bucketName),
+    logFilePrefix: s(e.logFilePrefix),
+    keyArn: s(e.keyArn),
+    origin: s(e.origin),
+    ...(e.recordedIn !== undefined ? { recordedIn: n(e.recordedIn) } : {}),
   };
 }
 
-function bucketEntryItem(e: BucketEntry): Item {
-  return { ...keyOf(bucketEntryKey(e)), kind: s('bucket-entry'), accountId: s(e.accountId), bucketName: s(e.bucketName), logFilePrefix: s(e.logFilePrefix), keyArn: s(e.keyArn), origin: s(e.origin) };
-}
-
 function keyEntryItem(e: KeyEntry): Item {
-  return { ...keyOf(keyEntryKey(e)), kind: s('key-entry'), accountId: s(e.accountId), keyArn: s(e.keyArn), bucketName: s(e.bucketName), origin: s(e.origin) };
+  return {
+    ...keyOf(LEDGER, keyEntryKey(e)),
+    kind: s('key-entry'),
+    accountId: s(e.accountId),
+    keyArn: s(e.keyArn),
+    bucketName: s(e.bucketName),
+    origin: s(e.origin),
+    ...(e.recordedIn !== undefined ? { recordedIn: n(e.recordedIn) } : {}),
+  };
 }
 
+/** The state item, with counters that are not numbers read as 0 and named (SPEC R39: items are input). */
 function stateOfItem(item: Item | undefined): LedgerState {
-  const leaseOwner = item && str(item, 'leaseOwner');
-  const leaseExpiresAt = item && num(item, 'leaseExpiresAt');
-  const failure = item && str(item, 'failure');
+  const malformed: string[] = [];
+  const counter = (name: string): number => {
+    const value = item?.[name];
+    if (value === undefined) return 0;
+    const number = value.N === undefined ? NaN : Number(value.N);
+    if (!Number.isSafeInteger(number) || number < 0) {
+      malformed.push(name);
+      return 0;
+    }
+    return number;
+  };
+  const pairFailures: Record<string, PairFailure> = {};
+  for (const [name, value] of Object.entries(item ?? {})) {
+    if (!name.startsWith(PAIR_FAILURE) || value.S === undefined) continue;
+    try {
+      const parsed = JSON.parse(value.S) as PairFailure;
+      if (Number.isSafeInteger(parsed.through) && typeof parsed.reason === 'string') pairFailures[name.slice(PAIR_FAILURE.length)] = parsed;
+    } catch {
+      malformed.push(name);
+    }
+  }
+  const expires = item?.leaseExpiresAt?.N === undefined ? undefined : Number(item.leaseExpiresAt.N);
+  const failure = str(item, 'failure');
+  const owner = str(item, 'leaseOwner');
+  const reported = str(item, 'reported');
   return {
-    generation: (item && num(item, 'generation')) ?? 0,
-    applied: (item && num(item, 'applied')) ?? 0,
-    failedThrough: (item && num(item, 'failedThrough')) ?? 0,
+    generation: counter('generation'),
+    applied: counter('applied'),
+    failedThrough: counter('failedThrough'),
     ...(failure ? { failure } : {}),
-    ...(leaseOwner ? { leaseOwner } : {}),
-    ...(leaseExpiresAt !== undefined ? { leaseExpiresAt } : {}),
+    pairFailures,
+    pending: item?.pending?.SS ?? [],
+    ...(owner ? { leaseOwner: owner } : {}),
+    // A lease whose expiry is not a number blocks nobody.
+    ...(owner ? { leaseExpiresAt: Number.isFinite(expires) ? expires : 0 } : {}),
+    ...(reported ? { reported } : {}),
+    ...(malformed.length > 0 ? { malformed } : {}),
   };
 }
 
@@ -85,13 +152,46 @@ function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
 
+function isValidationError(error: unknown): boolean {
+  return (error as { name?: string })?.name === 'ValidationException';
+}
+
+/** Splits a snapshot's items by kind and validates each; invalid ones are left out and described. */
+function snapshotOf(items: Item[]): LedgerSnapshot {
+  const snapshot: LedgerSnapshot = { holdings: [], bucketEntries: [], keyEntries: [], invalid: [] };
+  for (const item of items) {
+    const sk = str(item, 'sk') ?? '';
+    if (sk === STATE) continue;
+    const record = recordOf(item);
+    const kind = str(item, 'kind');
+    const checked =
+      kind === 'holding' ? checkHolding(sk, record) : kind === 'bucket-entry' ? checkBucketEntry(sk, record) : kind === 'key-entry' ? checkKeyEntry(sk, record) : { invalid: `ledger item ${JSON.stringify(sk.slice(0, 200))}: kind ${JSON.stringify(kind ?? null)} is unknown` };
+    if ('invalid' in checked) snapshot.invalid!.push(checked.invalid);
+    else if (kind === 'holding') snapshot.holdings.push(checked.ok as Holding);
+    else if (kind === 'bucket-entry') snapshot.bucketEntries.push(checked.ok as BucketEntry);
+    else snapshot.keyEntries.push(checked.ok as KeyEntry);
+  }
+  if (snapshot.invalid!.length > 0) log.error('ledger items failed validation and were skipped; fix or delete them in the table (write access to the table is write access to both policies)', { invalid: snapshot.invalid!.slice(0, 20), count: snapshot.invalid!.length });
+  return snapshot;
+}
+
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
+}
+
+/** The key an answered request is recorded under: the request and the resource it was for. */
+export function answerKey(request: { StackId?: unknown; LogicalResourceId?: unknown; RequestId?: unknown; RequestType?: unknown }): string {
+  return digest(String(request.StackId), String(request.LogicalResourceId), String(request.RequestId), String(request.RequestType));
+}
+
 export function awsLedgerStore(tableName: string, region: string): LedgerStore {
   const dynamo = () => dynamoClient(region);
+  const table = `the ledger table ${tableName}`;
   async function call<T>(action: string, signal: AbortSignal, operation: () => Promise<T>): Promise<T> {
     try {
       return await withRetries(operation, signal);
     } catch (error) {
-      throw explainAwsError(error, action, `the ledger table ${tableName}`, region);
+      throw explainAwsError(error, action, table, region);
     }
   }
   /** A conditional write: false when its condition did not hold. */
@@ -101,21 +201,21 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      throw explainAwsError(error, action, `the ledger table ${tableName}`, region);
+      throw explainAwsError(error, action, table, region);
     }
   }
+  const update = (input: Omit<ConstructorParameters<typeof UpdateItemCommand>[0], 'TableName'>, signal: AbortSignal) => dynamo().send(new UpdateItemCommand({ TableName: tableName, ...input }), { abortSignal: signal });
   const put = (item: Item, signal: AbortSignal) => call('dynamodb:PutItem', signal, () => dynamo().send(new PutItemCommand({ TableName: tableName, Item: item }), { abortSignal: signal }));
-  const remove = (sk: string, signal: AbortSignal) => call('dynamodb:DeleteItem', signal, () => dynamo().send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(sk) }), { abortSignal: signal }));
+  const remove = (sk: string, signal: AbortSignal) => call('dynamodb:DeleteItem', signal, () => dynamo().send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(LEDGER, sk) }), { abortSignal: signal }));
+  const getItem = async (pk: string, sk: string, signal: AbortSignal) =>
+    (await call('dynamodb:GetItem', signal, () => dynamo().send(new GetItemCommand({ TableName: tableName, Key: keyOf(pk, sk), ConsistentRead: true }), { abortSignal: signal }))).Item;
 
-  async function queryAll(signal: AbortSignal): Promise<Item[]> {
+  async function query(condition: string, values: Item, signal: AbortSignal): Promise<Item[]> {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
       const out = await call('dynamodb:Query', signal, () =>
-        dynamo().send(
-          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': s(PARTITION) }, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }),
-          { abortSignal: signal },
-        ),
+        dynamo().send(new QueryCommand({ TableName: tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }), { abortSignal: signal }),
       );
       items.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
@@ -123,100 +223,197 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
     return items;
   }
 
-  return {
+  /** Counters or a pending set of the wrong type make every ADD fail: reset them to values no waiter has seen. */
+  async function repairState(signal: AbortSignal): Promise<void> {
+    const item = await getItem(LEDGER, STATE, signal);
+    const state = stateOfItem(item);
+    const next = Math.max(state.generation, state.applied, state.failedThrough) + 1;
+    const wrongType = (name: string, type: 'N' | 'SS') => item?.[name] !== undefined && item[name]![type] === undefined;
+    log.error('the ledger state item held values of the wrong type; they were reset and waiting requests register their changes again', { malformed: [...(state.malformed ?? []), ...(wrongType('pending', 'SS') ? ['pending'] : [])] });
+    const sets = ['generation', 'applied', 'failedThrough'].filter((name) => wrongType(name, 'N') || state.malformed?.includes(name));
+    const expression = [sets.length > 0 ? `SET ${sets.map((name) => `${name} = :${name}`).join(', ')}` : '', wrongType('pending', 'SS') ? 'REMOVE pending' : ''].filter(Boolean).join(' ');
+    if (!expression) return;
+    const values = Object.fromEntries(sets.map((name) => [`:${name}`, n(name === 'generation' ? next : Math.max(0, next - 1))]));
+    await call('dynamodb:UpdateItem', signal, () => update({ Key: keyOf(LEDGER, STATE), UpdateExpression: expression, ...(sets.length > 0 ? { ExpressionAttributeValues: values } : {}) }, signal));
+  }
+
+  function holderRecordKey(holder: Holder): Item {
+    return keyOf(HOLDER, holderKey(holder));
+  }
+
+  async function readHolding(sk: string, signal: AbortSignal): Promise<Holding | undefined> {
+    const item = await getItem(LEDGER, sk, signal);
+    if (!item) return undefined;
+    const checked = checkHolding(sk, recordOf(item));
+    if ('invalid' in checked) {
+      log.error('a ledger item failed validation and was skipped; fix or delete it in the table', { invalid: checked.invalid });
+      return undefined;
+    }
+    return checked.ok;
+  }
+
+  const store: LedgerStore = {
     async readState(signal) {
-      const out = await call('dynamodb:GetItem', signal, () => dynamo().send(new GetItemCommand({ TableName: tableName, Key: keyOf(STATE), ConsistentRead: true }), { abortSignal: signal }));
-      return stateOfItem(out.Item);
+      return stateOfItem(await getItem(LEDGER, STATE, signal));
     },
-    async bumpGeneration(signal) {
-      const out = await call('dynamodb:UpdateItem', signal, () =>
-        dynamo().send(
-          new UpdateItemCommand({ TableName: tableName, Key: keyOf(STATE), UpdateExpression: 'ADD generation :one', ExpressionAttributeValues: { ':one': n(1) }, ReturnValues: 'UPDATED_NEW' }),
-          { abortSignal: signal },
-        ),
-      );
+    async registerChange(accounts, signal) {
+      const tokens = accounts.map((account) => `${account}#${digest(account, String(Date.now()), String(Math.random())).slice(0, 12)}`);
+      const register = () =>
+        update(
+          {
+            Key: keyOf(LEDGER, STATE),
+            UpdateExpression: tokens.length > 0 ? 'ADD generation :one, pending :tokens' : 'ADD generation :one',
+            ExpressionAttributeValues: { ':one': n(1), ...(tokens.length > 0 ? { ':tokens': { SS: tokens } } : {}) },
+            ReturnValues: 'UPDATED_NEW',
+          },
+          signal,
+        );
+      let out;
+      try {
+        out = await withRetries(register, signal);
+      } catch (error) {
+        if (!isValidationError(error)) throw explainAwsError(error, 'dynamodb:UpdateItem', table, region);
+        await repairState(signal);
+        out = await call('dynamodb:UpdateItem', signal, register);
+      }
       return Number(out.Attributes?.generation?.N ?? 0);
     },
     async tryAcquireLease(owner, expiresAt, now, signal) {
       let state: LedgerState | undefined;
       const taken = await conditional('dynamodb:UpdateItem', signal, async () => {
-        const out = await dynamo().send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(STATE),
+        const out = await update(
+          {
+            Key: keyOf(LEDGER, STATE),
             UpdateExpression: 'SET leaseOwner = :owner, leaseExpiresAt = :expires',
-            ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now',
-            ExpressionAttributeValues: { ':owner': s(owner), ':expires': n(expiresAt), ':now': n(now) },
+            // Free, ours, lapsed, implausibly far ahead, or not a number: take it (SPEC R39).
+            ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseExpiresAt < :now OR leaseExpiresAt > :implausible OR NOT attribute_type(leaseExpiresAt, :number)',
+            ExpressionAttributeValues: { ':owner': s(owner), ':expires': n(expiresAt), ':now': n(now), ':implausible': n(now + MAX_PLAUSIBLE_LEASE_MS), ':number': s('N') },
             ReturnValues: 'ALL_NEW',
-          }),
-          { abortSignal: signal },
+          },
+          signal,
         );
         state = stateOfItem(out.Attributes);
       });
       return taken ? state : undefined;
     },
-    releaseLease(owner, outcome, signal) {
-      const record = 'applied' in outcome ? 'SET applied = :generation' : 'SET failedThrough = :generation, failure = :failure';
-      const values: Item = 'applied' in outcome ? { ':generation': n(outcome.applied) } : { ':generation': n(outcome.failedThrough), ':failure': s(outcome.failure) };
+    renewLease(owner, expiresAt, signal) {
       return conditional('dynamodb:UpdateItem', signal, () =>
-        dynamo().send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(STATE),
-            UpdateExpression: `${record} REMOVE leaseOwner, leaseExpiresAt`,
-            ConditionExpression: 'leaseOwner = :owner',
-            ExpressionAttributeValues: { ...values, ':owner': s(owner) },
-          }),
-          { abortSignal: signal },
-        ),
+        update({ Key: keyOf(LEDGER, STATE), UpdateExpression: 'SET leaseExpiresAt = :expires', ConditionExpression: 'leaseOwner = :owner', ExpressionAttributeValues: { ':owner': s(owner), ':expires': n(expiresAt) } }, signal),
+      );
+    },
+    releaseLease(owner, release, signal) {
+      const sets: string[] = [];
+      const names: Record<string, string> = {};
+      const values: Item = { ':owner': s(owner), ':generation': n(release.generation) };
+      if (release.failure === undefined) sets.push('applied = :generation');
+      else {
+        sets.push('failedThrough = :generation', 'failure = :failure');
+        values[':failure'] = s(release.failure);
+      }
+      Object.entries(release.pairFailures ?? {}).forEach(([pair, reason], i) => {
+        names[`#pf${i}`] = `${PAIR_FAILURE}${pair}`;
+        values[`:pf${i}`] = s(JSON.stringify({ through: release.generation, reason }));
+        sets.push(`#pf${i} = :pf${i}`);
+      });
+      if (release.reported !== undefined) {
+        sets.push('reported = :reported');
+        values[':reported'] = s(release.reported);
+      }
+      const completed = release.completed ?? [];
+      if (completed.length > 0) values[':completed'] = { SS: [...completed] };
+      const expression = `SET ${sets.join(', ')} REMOVE leaseOwner, leaseExpiresAt${completed.length > 0 ? ' DELETE pending :completed' : ''}`;
+      return conditional('dynamodb:UpdateItem', signal, () =>
+        update({ Key: keyOf(LEDGER, STATE), UpdateExpression: expression, ConditionExpression: 'leaseOwner = :owner', ExpressionAttributeValues: values, ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}) }, signal),
       );
     },
     async readSnapshot(signal) {
-      const snapshot: LedgerSnapshot = { holdings: [], bucketEntries: [], keyEntries: [] };
-      for (const item of await queryAll(signal)) {
-        const kind = str(item, 'kind');
-        if (kind === 'holding') snapshot.holdings.push(holdingOfItem(item));
-        else if (kind === 'bucket-entry') {
-          snapshot.bucketEntries.push({ accountId: str(item, 'accountId')!, bucketName: str(item, 'bucketName')!, logFilePrefix: str(item, 'logFilePrefix') ?? '', keyArn: str(item, 'keyArn')!, origin: str(item, 'origin') as Origin });
-        } else if (kind === 'key-entry') {
-          snapshot.keyEntries.push({ accountId: str(item, 'accountId')!, keyArn: str(item, 'keyArn')!, bucketName: str(item, 'bucketName')!, origin: str(item, 'origin') as Origin });
-        }
-      }
-      return snapshot;
+      return snapshotOf(await query('pk = :pk', { ':pk': s(LEDGER) }, signal));
     },
-    async getHolding(holding, signal) {
-      const out = await call('dynamodb:GetItem', signal, () => dynamo().send(new GetItemCommand({ TableName: tableName, Key: keyOf(holdingKey(holding)), ConsistentRead: true }), { abortSignal: signal }));
-      return out.Item ? holdingOfItem(out.Item) : undefined;
+    async readAccounts(accounts, signal) {
+      const items: Item[] = [];
+      const queue = [...new Set(accounts)];
+      const worker = async () => {
+        for (let account = queue.shift(); account !== undefined; account = queue.shift()) {
+          items.push(...(await query('pk = :pk AND begins_with(sk, :prefix)', { ':pk': s(LEDGER), ':prefix': s(accountItemsPrefix(account)) }, signal)));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_READS, queue.length) }, worker));
+      return snapshotOf(items);
+    },
+    getHolding(holding, signal) {
+      return readHolding(holdingKey(holding), signal);
     },
     async putHolding(holding, signal) {
+      // Indexed under its holder first: a holding the holder's record does not name could never be released with it.
+      await call('dynamodb:UpdateItem', signal, () =>
+        update({ Key: holderRecordKey(holding), UpdateExpression: 'SET stackId = :stack, logicalResourceId = :logical ADD holdings :sk', ExpressionAttributeValues: { ':stack': s(holding.stackId), ':logical': s(holding.logicalResourceId), ':sk': { SS: [holdingKey(holding)] } } }, signal),
+      );
       const out = await call('dynamodb:PutItem', signal, () => dynamo().send(new PutItemCommand({ TableName: tableName, Item: holdingItem(holding), ReturnValues: 'ALL_OLD' }), { abortSignal: signal }));
-      return out.Attributes ? holdingOfItem(out.Attributes) : undefined;
+      if (!out.Attributes) return undefined;
+      const checked = checkHolding(holdingKey(holding), recordOf(out.Attributes));
+      return 'ok' in checked ? checked.ok : undefined;
     },
     async deleteHolding(holding, signal) {
-      const out = await call('dynamodb:DeleteItem', signal, () => dynamo().send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(holdingKey(holding)), ReturnValues: 'ALL_OLD' }), { abortSignal: signal }));
-      return out.Attributes ? holdingOfItem(out.Attributes) : undefined;
+      const sk = holdingKey(holding);
+      const out = await call('dynamodb:DeleteItem', signal, () => dynamo().send(new DeleteItemCommand({ TableName: tableName, Key: keyOf(LEDGER, sk), ReturnValues: 'ALL_OLD' }), { abortSignal: signal }));
+      await call('dynamodb:UpdateItem', signal, () => update({ Key: holderRecordKey(holding), UpdateExpression: 'DELETE holdings :sk', ExpressionAttributeValues: { ':sk': { SS: [sk] } } }, signal));
+      if (!out.Attributes) return undefined;
+      const checked = checkHolding(sk, recordOf(out.Attributes));
+      // An invalid item that was deleted is gone either way; its holder had it.
+      return 'ok' in checked ? checked.ok : { ...holding };
     },
-    async holdingsOf(holder, signal) {
-      const items = await queryAll(signal);
-      return items.filter((i) => str(i, 'kind') === 'holding' && str(i, 'stackId') === holder.stackId && str(i, 'logicalResourceId') === holder.logicalResourceId).map(holdingOfItem);
+    async holderRecord(holder, signal): Promise<HolderRecord> {
+      const record = await getItem(HOLDER, holderKey(holder), signal);
+      const holdings: Holding[] = [];
+      for (const sk of record?.holdings?.SS ?? []) {
+        const holding = await readHolding(sk, signal);
+        if (holding && holding.stackId === holder.stackId && holding.logicalResourceId === holder.logicalResourceId) holdings.push(holding);
+      }
+      const current = str(record, 'current');
+      return { holdings, ...(current ? { current } : {}) };
+    },
+    async setCurrentHolding(holding, signal) {
+      await call('dynamodb:UpdateItem', signal, () => update({ Key: holderRecordKey(holding), UpdateExpression: 'SET stackId = :stack, logicalResourceId = :logical, #current = :sk', ExpressionAttributeNames: { '#current': 'current' }, ExpressionAttributeValues: { ':stack': s(holding.stackId), ':logical': s(holding.logicalResourceId), ':sk': s(holdingKey(holding)) } }, signal));
     },
     async rejectHolding(holding, reason, generation, signal) {
       await conditional('dynamodb:UpdateItem', signal, () =>
-        dynamo().send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: keyOf(holdingKey(holding)),
-            UpdateExpression: 'SET rejected = :reason, rejectedIn = :generation',
-            ConditionExpression: 'attribute_exists(sk)',
-            ExpressionAttributeValues: { ':reason': s(reason), ':generation': n(generation) },
-          }),
-          { abortSignal: signal },
-        ),
+        update({ Key: keyOf(LEDGER, holdingKey(holding)), UpdateExpression: 'SET rejected = :reason, rejectedIn = :generation', ConditionExpression: 'attribute_exists(sk)', ExpressionAttributeValues: { ':reason': s(reason), ':generation': n(generation) } }, signal),
       );
     },
     putBucketEntry: async (entry, signal) => void (await put(bucketEntryItem(entry), signal)),
     putKeyEntry: async (entry, signal) => void (await put(keyEntryItem(entry), signal)),
     deleteBucketEntry: async (entry, signal) => void (await remove(bucketEntryKey(entry), signal)),
     deleteKeyEntry: async (entry, signal) => void (await remove(keyEntryKey(entry), signal)),
+    async recallAnswer(requestKey, signal) {
+      const item = await getItem(ANSWER, requestKey, signal);
+      const status = str(item, 'status');
+      const physicalResourceId = str(item, 'physicalResourceId');
+      const ttl = Number(item?.ttl?.N ?? 0);
+      // DynamoDB deletes expired items lazily; an expired one no longer counts.
+      if (!item || (status !== 'SUCCESS' && status !== 'FAILED') || !physicalResourceId || ttl * 1000 < Date.now()) return undefined;
+      const reason = str(item, 'reason');
+      let data: Record<string, string> | undefined;
+      try {
+        data = str(item, 'data') ? (JSON.parse(str(item, 'data')!) as Record<string, string>) : undefined;
+      } catch {
+        data = undefined;
+      }
+      return { status, physicalResourceId, ...(reason ? { reason } : {}), ...(data ? { data } : {}) };
+    },
+    async recordAnswer(requestKey, answer: RecordedAnswer, expiresAt, signal) {
+      await put(
+        {
+          ...keyOf(ANSWER, requestKey),
+          status: s(answer.status),
+          physicalResourceId: s(answer.physicalResourceId),
+          ...(answer.reason ? { reason: s(answer.reason) } : {}),
+          ...(answer.data ? { data: s(JSON.stringify(answer.data)) } : {}),
+          answeredAt: n(Date.now()),
+          ttl: n(Math.ceil(expiresAt / 1000)),
+        },
+        signal,
+      );
+    },
   };
+  return store;
 }

@@ -33,6 +33,8 @@ export function isRegion(value: string): boolean {
   return REGION_ONLY.test(value);
 }
 const STACK_ARN = /^arn:[a-z-]+:cloudformation:[a-z0-9-]+:([0-9]{12}):stack\//;
+/** A whole stack ARN by its real shape: arn:<p>:cloudformation:<region>:<account>:stack/<name>/<id>. */
+const WHOLE_STACK_ARN = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):cloudformation:(${REGION}):([0-9]{12}):stack/[A-Za-z][A-Za-z0-9-]{0,127}/[A-Za-z0-9-]{1,128}$`);
 
 /** A value for a message: long values are cut, so a sentence never carries kilobytes of input. */
 export function shown(value: string, max = 120): string {
@@ -71,6 +73,19 @@ export function parseTrailArn(value: string): TrailRef | undefined {
   const match = TRAIL_ARN.exec(value);
   if (!match || partitionOfRegion(match[2]!) !== match[1]) return undefined;
   return { partition: match[1] as Partition, region: match[2]!, accountId: match[3]!, name: match[4]! };
+}
+
+export interface StackRef {
+  partition: Partition;
+  region: string;
+  accountId: string;
+}
+
+/** A stack ARN read by the shape of every part; undefined for anything else (a ledger item is input, SPEC R39). */
+export function parseStackId(value: string | undefined): StackRef | undefined {
+  const match = value === undefined ? null : WHOLE_STACK_ARN.exec(value);
+  if (!match || partitionOfRegion(match[2]!) !== match[1]) return undefined;
+  return { partition: match[1] as Partition, region: match[2]!, accountId: match[3]! };
 }
 
 export function accountOfStackId(stackId: string | undefined): string | undefined {

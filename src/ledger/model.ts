@@ -37,6 +37,8 @@ export interface BucketEntry {
   /** The key of the holding that created it: pairs the bucket with a key policy when the entry is released. */
   keyArn: string;
   origin: Origin;
+  /** The generation of the projection that recorded it (before its first write); absent on older items. */
+  recordedIn?: number;
 }
 
 export interface KeyEntry {
@@ -45,43 +47,72 @@ export interface KeyEntry {
   /** The bucket of the holding that created it (pairing, as above). */
   bucketName: string;
   origin: Origin;
+  recordedIn?: number;
 }
 
 export interface LedgerSnapshot {
   holdings: Holding[];
   bucketEntries: BucketEntry[];
   keyEntries: KeyEntry[];
+  /** Items that failed validation (SPEC R39): skipped, never projected; each described in one line. */
+  invalid?: string[];
+}
+
+/** A failed projection of one pair (SPEC R39: one pair's failure fails only the requests of that pair). */
+export interface PairFailure {
+  through: number;
+  reason: string;
 }
 
 /** The lease and the generation counters, one item (SPEC R30). */
 export interface LedgerState {
   /** How many changes have been registered. */
   generation: number;
-  /** Every change up to this generation is in both policies. */
+  /** Every change up to this generation has been projected. */
   applied: number;
-  /** The last failed projection covered changes up to this generation, for this reason. */
+  /** The last projection that failed as a whole covered changes up to this generation, for this reason. */
   failedThrough: number;
   failure?: string;
+  /** Failed projections of single pairs, by pairId. */
+  pairFailures: Record<string, PairFailure>;
+  /** Accounts with registered changes not yet projected, one token per change: `<account>#<change>`. */
+  pending: string[];
   leaseOwner?: string;
-  /** Epoch milliseconds: the lease holder's own deadline. */
+  /** Epoch milliseconds when the lease lapses unless its holder renews it. */
   leaseExpiresAt?: number;
+  /** What the last reconcile reported, so it says a thing once per change (a digest). */
+  reported?: string;
+  /** Counters that were not numbers when read (SPEC R39: ledger items are input); repaired by the next change. */
+  malformed?: string[];
 }
 
 function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
-/** Sort keys: readable where the values are short, a digest where a StackId and a long prefix could pass 1 KB. */
+/**
+ * Sort keys. Every item of an account starts with the account, so one Query (begins_with) reads what a projection
+ * of that account needs; a digest stands in where a StackId and a long prefix could pass 1 KB.
+ */
+export function accountItemsPrefix(accountId: string): string {
+  return `${accountId}|`;
+}
+
 export function holdingKey(h: Holder & { accountId: string; bucketName: string; logFilePrefix: string; keyArn: string }): string {
-  return `holding|${h.accountId}|${digest(h.stackId, h.logicalResourceId, h.bucketName, h.logFilePrefix, h.keyArn)}`;
+  return `${h.accountId}|holding|${digest(h.stackId, h.logicalResourceId, h.bucketName, h.logFilePrefix, h.keyArn)}`;
 }
 
 export function bucketEntryKey(e: { accountId: string; bucketName: string; logFilePrefix: string }): string {
-  return `bucket|${e.bucketName}|${e.accountId}|${digest(e.logFilePrefix)}`;
+  return `${e.accountId}|bucket|${e.bucketName}|${digest(e.logFilePrefix)}`;
 }
 
 export function keyEntryKey(e: { accountId: string; keyArn: string }): string {
-  return `key|${e.keyArn}|${e.accountId}`;
+  return `${e.accountId}|key|${e.keyArn}`;
+}
+
+/** The key of a holder's own record: the holdings it has, and the one it stands on now (SPEC R39). */
+export function holderKey(h: Holder): string {
+  return digest(h.stackId, h.logicalResourceId);
 }
 
 export function holdingOf(enrollment: Enrollment, holder: Holder): Holding {
@@ -106,6 +137,10 @@ export interface PolicyPair {
   keyArn: string;
 }
 
+export function pairId(pair: PolicyPair): string {
+  return digest(pair.bucketName, pair.keyArn).slice(0, 16);
+}
+
 export function pairsOf(snapshot: LedgerSnapshot): PolicyPair[] {
   const pairs = new Map<string, PolicyPair>();
   const add = (bucketName: string, keyArn: string) => pairs.set(`${bucketName}\n${keyArn}`, { bucketName, keyArn });
@@ -113,4 +148,9 @@ export function pairsOf(snapshot: LedgerSnapshot): PolicyPair[] {
   for (const e of snapshot.bucketEntries) add(e.bucketName, e.keyArn);
   for (const e of snapshot.keyEntries) add(e.bucketName, e.keyArn);
   return [...pairs.values()];
+}
+
+/** The accounts a pending-change token names. */
+export function accountsOfPending(tokens: readonly string[]): string[] {
+  return [...new Set(tokens.map((t) => t.split('#')[0]!))].sort();
 }

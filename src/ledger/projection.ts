@@ -41,6 +41,19 @@ export interface Projection {
   problems: string[];
   /** Why a statement could not be converted into the configured layout (SPEC R34): it keeps its layout; logged. */
   layoutProblems: string[];
+  /** Held entries a projection had already settled that another writer removed, put back now (SPEC R36 DriftRepaired). */
+  driftRepaired: number;
+}
+
+/** What a projection knows beyond the ledger's writable part. */
+export interface ProjectionContext {
+  /**
+   * Holdings of targets the function is not pinned to (SPEC R39): never added, but an entry of the pair they
+   * share (same bucket and prefix, or same key) is not removed while they exist.
+   */
+  keepers?: Holding[];
+  /** Whether an entry recorded by the projection of this generation was in both policies once that projection ended. */
+  settled?: (recordedIn: number) => boolean;
 }
 
 interface Group<E> {
@@ -101,10 +114,10 @@ function admitGroup<D>(document: D, holdings: Holding[], admit: (d: D, h: Holdin
  * limits (SPEC R11), so one request that cannot be enrolled never blocks the others. A holding refused in one
  * policy is kept out of the other too (both or neither), and still counts as holding its entry.
  */
-export function projectPair(pair: PolicyPair, bucketNow: PolicyDocument | undefined, keyNow: PolicyDocument, ledger: LedgerSnapshot, settings: ProjectionSettings): Projection {
+export function projectPair(pair: PolicyPair, bucketNow: PolicyDocument | undefined, keyNow: PolicyDocument, ledger: LedgerSnapshot, settings: ProjectionSettings, context: ProjectionContext = {}): Projection {
   const refused = new Map<Holding, string>();
   for (;;) {
-    const projection = projectOnce(pair, bucketNow, keyNow, ledger, settings, refused);
+    const projection = projectOnce(pair, bucketNow, keyNow, ledger, settings, refused, context);
     const newlyRefused = projection.rejections.filter((r) => r.added && !refused.has(r.holding));
     if (newlyRefused.length === 0) {
       const rejections = [...refused].map(([holding, reason]) => ({ holding, reason }));
@@ -120,11 +133,15 @@ interface Attempt extends Rejection {
   added: boolean;
 }
 
-function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, keyNow: PolicyDocument, ledger: LedgerSnapshot, settings: ProjectionSettings, refused: Map<Holding, string>): Omit<Projection, 'rejections'> & { rejections: Attempt[] } {
+function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, keyNow: PolicyDocument, ledger: LedgerSnapshot, settings: ProjectionSettings, refused: Map<Holding, string>, context: ProjectionContext): Omit<Projection, 'rejections'> & { rejections: Attempt[] } {
   const key = parseKeyArn(pair.keyArn, 'The ledger key ARN');
   const partition = key.partition;
   const rejections: Attempt[] = [];
-  const out = { bucket: bucketNow, key: keyNow, newBucketEntries: [] as BucketEntry[], newKeyEntries: [] as KeyEntry[], releasedBucketEntries: [] as BucketEntry[], releasedKeyEntries: [] as KeyEntry[], rejections, problems: [] as string[], layoutProblems: [] as string[] };
+  const out = { bucket: bucketNow, key: keyNow, newBucketEntries: [] as BucketEntry[], newKeyEntries: [] as KeyEntry[], releasedBucketEntries: [] as BucketEntry[], releasedKeyEntries: [] as KeyEntry[], rejections, problems: [] as string[], layoutProblems: [] as string[], driftRepaired: 0 };
+  const keepers = context.keepers ?? [];
+  const keptInBucket = new Set(keepers.filter((h) => h.bucketName === pair.bucketName).map(bucketEntryKey));
+  const keptInKey = new Set(keepers.filter((h) => h.keyArn === pair.keyArn).map(keyEntryKey));
+  const settled = (entry: { recordedIn?: number } | undefined) => entry?.recordedIn !== undefined && (context.settled?.(entry.recordedIn) ?? false);
   const keyTarget: KeyTarget = { keyArn: pair.keyArn, sid: settings.keyPolicySid };
   const bucketTargetOf = (logFilePrefix: string): BucketTarget => ({ partition, bucketName: pair.bucketName, logFilePrefix, sid: settings.bucketPolicySid });
   const active = (holdings: Holding[]) => holdings.filter((h) => !refused.has(h));
@@ -169,8 +186,8 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
   };
   const bucketAdditions: Array<[BucketEntry, Holding[], boolean]> = [];
   const addedToBucket = new Set<Holding>();
-  const stillNeeded = stillNeededInBucket(bucketGroups, listedInBucket, (accountId) => settings.isProtected(accountId, pair.keyArn), bucketListedAccounts(out.bucket, bucketTargetOf('')));
-  for (const { holdings, entry } of bucketGroups.values()) {
+  const stillNeeded = stillNeededInBucket(bucketGroups, listedInBucket, (accountId) => settings.isProtected(accountId, pair.keyArn), bucketListedAccounts(out.bucket, bucketTargetOf('')), keepers.filter((h) => h.bucketName === pair.bucketName));
+  for (const [groupKey, { holdings, entry }] of bucketGroups) {
     const first = holdings[0] ?? entry!;
     const listed = listedInBucket(first.accountId, first.logFilePrefix);
     // An account the function wrote under another prefix is in the account list because of that entry: its new
@@ -183,6 +200,8 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
       if (!entry) out.newBucketEntries.push(known);
     } else if (holdings.length > 0) {
       bucketAdditions.push([known, active(holdings), !entry]);
+    } else if (keptInBucket.has(groupKey)) {
+      // Held only by stacks of another target: kept as found, neither added nor removed.
     } else if (known.origin === 'adopted' && !listed) {
       out.releasedBucketEntries.push(known);
     } else if (known.origin === 'written' && !settings.isProtected(known.accountId, pair.keyArn)) {
@@ -200,6 +219,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     out.bucket = result.document;
     if (result.admitted) holdings.forEach((h) => addedToBucket.add(h));
     if (result.admitted && isNew) out.newBucketEntries.push(known);
+    if (result.admitted && !isNew && settled(known)) out.driftRepaired++;
   }
 
   // Key entries: one per account, held by any holding naming this key under any bucket or prefix (SPEC R16).
@@ -213,7 +233,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
   const listedInKey = keyLayout.listed(keyNow, keyTarget);
   const admitInKey = (d: PolicyDocument, h: Holding) => (admitted((m) => keyEntryGaps(d, keyTarget, m), partition, h) ? d : keyLayout.enroll(d, keyTarget, memberOf(partition, h)));
   const keyAdditions: Array<[KeyEntry, Holding[], boolean]> = [];
-  for (const { holdings, entry } of keyGroups.values()) {
+  for (const [groupKey, { holdings, entry }] of keyGroups) {
     const accountId = (holdings[0] ?? entry!).accountId;
     const listed = listedInKey(accountId);
     const known: KeyEntry = entry ?? { accountId, keyArn: pair.keyArn, bucketName: pair.bucketName, origin: listed ? 'adopted' : 'written' };
@@ -223,6 +243,8 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
       if (!entry) out.newKeyEntries.push(known);
     } else if (holdings.length > 0) {
       keyAdditions.push([known, willing, !entry]);
+    } else if (keptInKey.has(groupKey)) {
+      // Held only by stacks of another target: kept as found.
     } else if (known.origin === 'adopted' && !listed) {
       out.releasedKeyEntries.push(known);
     } else if (known.origin === 'written' && !settings.isProtected(accountId, pair.keyArn)) {
@@ -239,10 +261,11 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
     const result = admitGroup(out.key, holdings, admitInKey, (d) => assertKeyPolicyFits(d, keyTarget), rejections, true);
     out.key = result.document;
     if (result.admitted && isNew) out.newKeyEntries.push(known);
+    if (result.admitted && !isNew && settled(known)) out.driftRepaired++;
   }
 
   // Trail ARNs an Update replaced go, unless a holding still uses them (SPEC R16).
-  const inUse = new Set(ledger.holdings.flatMap((h) => (h.trailArn ? [h.trailArn] : [])));
+  const inUse = new Set([...ledger.holdings, ...keepers].flatMap((h) => (h.trailArn ? [h.trailArn] : [])));
   const retired = new Set(ledger.holdings.filter((h) => h.bucketName === pair.bucketName || h.keyArn === pair.keyArn).flatMap((h) => h.retiredTrailArns ?? []));
   for (const trailArn of retired) {
     if (inUse.has(trailArn)) continue;
@@ -271,9 +294,9 @@ function prefixesByAccount(ledger: LedgerSnapshot, bucketName: string): Map<stri
  *   account the ledger does not know (hand-written or carried over by a conversion: it may write under any prefix).
  * Removing the last account or the last prefix removes the statement (SPEC R7), never just the condition.
  */
-function stillNeededInBucket(groups: Map<string, Group<BucketEntry>>, listed: (accountId: string, prefix: string) => boolean, isProtected: (accountId: string) => boolean, listedAccounts: string[]): (entry: BucketEntry) => StillNeeded {
-  const staying: Array<{ accountId: string; logFilePrefix: string; key: string }> = [];
-  const known = new Set<string>();
+function stillNeededInBucket(groups: Map<string, Group<BucketEntry>>, listed: (accountId: string, prefix: string) => boolean, isProtected: (accountId: string) => boolean, listedAccounts: string[], keepers: Holding[]): (entry: BucketEntry) => StillNeeded {
+  const staying: Array<{ accountId: string; logFilePrefix: string; key: string }> = keepers.map((h) => ({ accountId: h.accountId, logFilePrefix: h.logFilePrefix, key: bucketEntryKey(h) }));
+  const known = new Set<string>(keepers.map((h) => h.accountId));
   for (const [key, { holdings, entry }] of groups) {
     const first = holdings[0] ?? entry!;
     known.add(first.accountId);

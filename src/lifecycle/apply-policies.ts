@@ -58,16 +58,14 @@ export async function applyPolicies(store: PolicyStore, run: Run, target: ApplyT
     if (bucketChanges) {
       run.enter('writing the bucket policy');
       outcome.bucketWrites++;
-      if (desired.bucket) await store.putBucketPolicy(target.bucketName, toCompactJson(desired.bucket), run.signal);
-      else await store.deleteBucketPolicy(target.bucketName, run.signal);
-      run.written.push(bucketName);
+      const bucket = desired.bucket;
+      await run.write(bucketName, () => (bucket ? store.putBucketPolicy(target.bucketName, toCompactJson(bucket), run.signal) : store.deleteBucketPolicy(target.bucketName, run.signal)));
     }
     if (keyChanges) {
       try {
         run.enter('writing the key policy');
         outcome.keyWrites++;
-        await store.putKeyPolicy(target.key, toCompactJson(desired.key), run.signal);
-        run.written.push(keyName);
+        await run.write(keyName, () => store.putKeyPolicy(target.key, toCompactJson(desired.key), run.signal));
       } catch (error) {
         if (!bucketChanges) throw error;
         throw await restoreBucketPolicy(store, run, target.bucketName, bucketText, error);
@@ -80,9 +78,7 @@ async function restoreBucketPolicy(store: PolicyStore, run: Run, bucket: string,
   const why = shortCause(cause);
   try {
     run.enter('restoring the bucket policy after the key policy write failed');
-    if (original === undefined) await store.deleteBucketPolicy(bucket, run.signal);
-    else await store.putBucketPolicy(bucket, original, run.signal);
-    run.unwrite(`bucket policy of ${bucket}`);
+    await run.write(`bucket policy of ${bucket}`, () => (original === undefined ? store.deleteBucketPolicy(bucket, run.signal) : store.putBucketPolicy(bucket, original, run.signal)), true);
   } catch (restoreError) {
     return new OperatorError(`Writing the key policy failed (${why}) and restoring the bucket policy of ${bucket} failed too (${shortCause(restoreError)}), so the bucket policy holds the change but the key policy does not; retry the stack operation once the cause is fixed.`);
   }

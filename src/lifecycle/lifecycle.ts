@@ -2,13 +2,15 @@ import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { OperatorError, fail } from '../core/errors';
 import { Enrollment, foreignAccountMessage, isProtected, resolveEnrollment, stackAccountId, stackMayManage } from '../config/enrollment';
 import { readSettings, requireLedgerTable, Settings } from '../config/settings';
-import { accountOfStackId, isAccountId } from '../core/arns';
-import { Holder, Holding, holdingKey, holdingOf } from '../ledger/model';
+import { accountOfStackId, isAccountId, parseKeyArn } from '../core/arns';
+import { bucketEntryKey, Holder, Holding, holdingKey, holdingOf, keyEntryKey, pairId } from '../ledger/model';
+import { holdingInScope, scopeLedger } from '../ledger/scope';
 import { log } from '../log';
-import { awaitProjection, reconcile } from './group-commit';
+import { recallAnswer } from './answers';
+import { awaitProjection, reconcile, RegisteredChange } from './group-commit';
 import { enrollmentOfPhysicalId, notEnrolledId, physicalIdOf } from './physical-id';
 import { LedgerStore, OrganizationMembership, PolicyStore } from './ports';
-import { LedgerContext, ProjectionReport } from './project-ledger';
+import { LedgerContext, pinsOf, ProjectionReport } from './project-ledger';
 import { responseData } from './response-data';
 import { failureReason, Run } from './run';
 
@@ -17,6 +19,8 @@ export interface Outcome {
   physicalResourceId: string;
   reason?: string;
   data?: Record<string, string>;
+  /** The recorded answer of a request answered before (SPEC R39): sent again, nothing applied. */
+  replayed?: boolean;
 }
 
 export interface Dependencies {
@@ -68,10 +72,15 @@ function holderOf(event: CloudFormationCustomResourceEvent): Holder {
  * SPEC R27, R29: the ledger change a request makes, and how to take it back. Every holding it replaced or
  * removed is put back; every holding it added is deleted.
  */
-interface LedgerChange {
+interface LedgerChange extends RegisteredChange {
   /** 0 when the ledger did not change (a Delete of a holding it does not know). */
   generation: number;
-  undo(): Promise<void>;
+  /** Takes the change back and waits until the policies hold the result; resolves to whether a holding it replaced was put back. */
+  undo(): Promise<{ restoredPrevious: boolean }>;
+}
+
+function changeOf(holdings: Holding[]): Pick<RegisteredChange, 'accounts' | 'pairs'> {
+  return { accounts: [...new Set(holdings.map((h) => h.accountId))], pairs: [...new Set(holdings.map((h) => pairId(h)))] };
 }
 
 async function changeLedger(context: LedgerContext, run: Run, puts: Holding[], deletes: Holding[]): Promise<LedgerChange> {
@@ -84,9 +93,11 @@ async function changeLedger(context: LedgerContext, run: Run, puts: Holding[], d
     const old = await ledger.deleteHolding(holding, run.signal);
     if (old) removed.push(old);
   }
-  const generation = puts.length + removed.length === 0 ? 0 : await ledger.bumpGeneration(run.signal);
+  const touched = changeOf([...puts, ...removed]);
+  const generation = puts.length + removed.length === 0 ? 0 : await ledger.registerChange(touched.accounts, run.signal);
   return {
     generation,
+    ...touched,
     async undo() {
       run.enter('undoing the change in the enrollment ledger');
       for (const [holding, previous] of replaced) {
@@ -94,25 +105,26 @@ async function changeLedger(context: LedgerContext, run: Run, puts: Holding[], d
         else await ledger.deleteHolding(holding, run.signal);
       }
       for (const holding of removed) await ledger.putHolding(holding, run.signal);
-      await awaitProjection(context, run, await ledger.bumpGeneration(run.signal));
+      await awaitProjection(context, run, { ...touched, generation: await ledger.registerChange(touched.accounts, run.signal) });
+      return { restoredPrevious: replaced.some(([, previous]) => previous !== undefined) };
     },
   };
 }
 
 /** Waits for the change to be in both policies; on failure undoes it before answering unless time ran out (R29). */
-async function settle(context: LedgerContext, run: Run, change: LedgerChange): Promise<ProjectionReport | undefined> {
+async function settle(context: LedgerContext, run: Run, change: LedgerChange, undone: (result: { restoredPrevious: boolean }) => void): Promise<ProjectionReport | undefined> {
   try {
-    return await awaitProjection(context, run, change.generation);
+    return await awaitProjection(context, run, change);
   } catch (error) {
     if (run.expired) throw error;
-    return undoAndFail(run, change, error);
+    return undoAndFail(run, change, error, undone);
   }
 }
 
 /** Undoes the change, then fails with the original error; says so when the undo fails too. */
-async function undoAndFail(run: Run, change: LedgerChange, error: unknown): Promise<never> {
+async function undoAndFail(run: Run, change: LedgerChange, error: unknown, undone: (result: { restoredPrevious: boolean }) => void): Promise<never> {
   try {
-    await change.undo();
+    undone(await change.undo());
   } catch (undoError) {
     if (run.expired) throw error;
     throw new OperatorError(`${failureReason(error, run).replace(/[.;]?$/, '')}; undoing the change failed too (${failureReason(undoError, run).replace(/[.;]?$/, '')}), so the next reconcile or request finishes the undo.`);
@@ -130,36 +142,43 @@ async function enroll(event: CloudFormationCustomResourceEvent, run: Run, deps: 
   }
   const holder = holderOf(event);
   const context = ledgerContext(deps, settings);
+  const recalled = await recallAnswer(event, run, context.ledger);
+  if (recalled) return recalled;
+  const physicalResourceId = physicalIdFor(event, enrollment);
+  const holding = holdingOf(enrollment, holder);
+  // The ledger first, so a failure from here on knows whether a holding of this request exists: a Lambda retry or
+  // a duplicate finds the earlier attempt's. Then a failed Create answers its enrollment id, so CloudFormation's
+  // rollback Delete releases it; the not-enrolled id only when nothing of it is in the ledger (SPEC R39).
+  run.enter('reading the enrollment ledger');
+  const previous = await context.ledger.getHolding(holding, run.signal);
+  const enrollmentId = event.RequestType === 'Create' ? physicalIdOf(enrollment) : event.PhysicalResourceId;
+  if (previous) run.failureId = enrollmentId;
   const store = context.policyStore(enrollment.key.region);
   await assertSameRegion(store, run, enrollment);
   if (settings.organizationId) await assertActiveMember(deps, run, enrollment, settings.organizationId);
 
-  const physicalResourceId = physicalIdFor(event, enrollment);
-  const holding = holdingOf(enrollment, holder);
-  run.enter('reading the enrollment ledger');
-  const previous = await context.ledger.getHolding(holding, run.signal);
   const retired = [...(previous?.retiredTrailArns ?? []), ...(previous?.trailArn && previous.trailArn !== holding.trailArn ? [previous.trailArn] : [])].filter((t) => t !== holding.trailArn);
   if (retired.length > 0) holding.retiredTrailArns = [...new Set(retired)];
-  // An Update that keeps its id is where the resource now stands: other holdings of this resource are the
-  // leftovers of an Update that failed after its guard fired, and no Delete will ever name them (R29).
-  const leftovers = event.RequestType === 'Update' && physicalResourceId === event.PhysicalResourceId ? (await context.ledger.holdingsOf(holder, run.signal)).filter((h) => holdingKey(h) !== holdingKey(holding)) : [];
+  // An Update that keeps its id is where the resource now stands: its other holdings are leftovers of an Update
+  // that failed after its guard fired, and no Delete will ever name them (R29).
+  const leftovers = event.RequestType === 'Update' && physicalResourceId === event.PhysicalResourceId ? (await context.ledger.holderRecord(holder, run.signal)).holdings.filter((h) => holdingKey(h) !== holdingKey(holding)) : [];
+  // From the first ledger write on, a holding of this request may be in the ledger.
+  run.failureId = enrollmentId;
   const change = await changeLedger(context, run, [holding], leftovers);
-  run.failureId = event.RequestType === 'Create' ? physicalIdOf(enrollment) : event.PhysicalResourceId;
-  // Once undone, a failed Create has nothing left for its rollback Delete: it answers the not-enrolled id.
-  const undoable: LedgerChange = {
-    generation: change.generation,
-    async undo() {
-      await change.undo();
-      if (event.RequestType === 'Create') run.failureId = undefined;
-    },
+  // Once undone without putting an earlier holding back, nothing of a failed Create remains: the not-enrolled id.
+  const undone = ({ restoredPrevious }: { restoredPrevious: boolean }) => {
+    if (event.RequestType === 'Create' && !restoredPrevious) run.failureId = undefined;
   };
-  const report = await settle(context, run, undoable);
+  const report = await settle(context, run, change, undone);
   run.enter('reading the outcome from the enrollment ledger');
   const outcome = await context.ledger.getHolding(holding, run.signal);
   if (!outcome || (outcome.rejected && (outcome.rejectedIn ?? 0) >= change.generation)) {
     const reason = outcome?.rejected ?? `Another request removed this enrollment's holding from the ledger while it was being applied; retry the stack operation.`;
-    await undoAndFail(run, undoable, new OperatorError(reason));
+    await undoAndFail(run, change, new OperatorError(reason), undone);
   }
+  // The holding this answer names: a later Delete of this id releases the resource's superseded holdings too.
+  run.enter('recording the enrollment the resource now stands on');
+  await context.ledger.setCurrentHolding(holding, run.signal);
   log.info('enrolled', { ...changeFields(event, enrollment, change.generation, report), leftoversReleased: leftovers.length });
   return { status: 'SUCCESS', physicalResourceId, data: responseData(enrollment) };
 }
@@ -222,13 +241,6 @@ async function assertActiveMember(deps: Dependencies, run: Run, enrollment: Enro
   }
 }
 
-function pinMismatch(enrollment: Enrollment, settings: Settings): string | undefined {
-  if (settings.pinnedBucketName && settings.pinnedBucketName !== enrollment.bucketName) return `bucket ${enrollment.bucketName}`;
-  if (settings.pinnedKey && settings.pinnedKey.arn !== enrollment.key.arn) return `key ${enrollment.key.arn}`;
-  if (settings.pinnedLogFilePrefix !== undefined && settings.pinnedLogFilePrefix !== enrollment.logFilePrefix) return `prefix '${enrollment.logFilePrefix}'`;
-  return undefined;
-}
-
 async function remove(event: CloudFormationCustomResourceEvent & { RequestType: 'Delete' }, run: Run, deps: Dependencies): Promise<Outcome> {
   const id = event.PhysicalResourceId;
   const done: Outcome = { status: 'SUCCESS', physicalResourceId: id };
@@ -245,25 +257,59 @@ async function remove(event: CloudFormationCustomResourceEvent & { RequestType: 
     log.warn('a stack may remove only its own account; nothing written', { accountId: enrollment.accountId, stackAccount: stackAccount ?? null });
     return done;
   }
-  const mismatch = pinMismatch(enrollment, settings);
-  if (mismatch) {
-    log.warn('the id names a target this function is no longer pinned to; remove the entry there by hand', { accountId: enrollment.accountId, target: mismatch });
+  const context = ledgerContext(deps, settings);
+  const holder = holderOf(event);
+  const holding = holdingOf(enrollment, holder);
+  const recalled = await recallAnswer(event, run, context.ledger);
+  if (recalled) return recalled;
+  // A target the function is no longer pinned to (SPEC R39): the holding goes, no policy is touched; its entries
+  // stay as found until reconcile may remove what the function wrote and nobody holds.
+  if (!holdingInScope(holding, pinsOf(settings))) {
+    run.enter('releasing the holding in the enrollment ledger');
+    await context.ledger.deleteHolding(holding, run.signal);
+    log.warn('the id names a target this function is no longer pinned to; its holding was released and no policy was touched', { accountId: enrollment.accountId, bucket: enrollment.bucketName, prefix: enrollment.logFilePrefix, key: enrollment.key.arn, stackId: event.StackId });
     return done;
   }
-  const context = ledgerContext(deps, settings);
-  const holding = holdingOf(enrollment, holderOf(event));
   if (isProtected(enrollment.accountId, enrollment.key, settings)) {
     run.enter('releasing the holding in the enrollment ledger');
     await context.ledger.deleteHolding(holding, run.signal);
     log.info('protected account is never removed from the policies; its holding was released', { accountId: enrollment.accountId, stackId: event.StackId });
     return done;
   }
-  const change = await changeLedger(context, run, [], [holding]);
+  // The Delete of the id the resource stands on is its last: holdings an id-changing Update superseded, whose
+  // cleanup Delete failed and was never retried, go with it (SPEC R39).
+  run.enter('reading the enrollment ledger');
+  const record = await context.ledger.holderRecord(holder, run.signal);
+  const superseded = record.current === holdingKey(holding) ? record.holdings.filter((h) => holdingKey(h) !== holdingKey(holding)) : [];
+  run.failureId = id;
+  const change = await changeLedger(context, run, [], [holding, ...superseded]);
   if (change.generation === 0) {
-    log.warn('the ledger knows no holding of this stack for this enrollment; nothing written', { accountId: enrollment.accountId, stackId: event.StackId, logicalResourceId: event.LogicalResourceId });
+    log.warn('the ledger knows no holding of this stack for this enrollment; nothing released', { accountId: enrollment.accountId, stackId: event.StackId, logicalResourceId: event.LogicalResourceId });
+    await awaitUnprojectedChanges(context, run, enrollment.accountId);
     return done;
   }
-  const report = await settle(context, run, change);
-  log.info('removed', changeFields(event, enrollment, change.generation, report));
+  const report = await settle(context, run, change, () => undefined);
+  log.info('removed', { ...changeFields(event, enrollment, change.generation, report), supersededReleased: superseded.length });
   return done;
+}
+
+/**
+ * SPEC R39: a Delete whose holding is already gone (a retry, a duplicate, an earlier attempt that died before the
+ * projection) still waits for one projection when the ledger holds an unprojected change of the account: a
+ * pending change, or an entry the function wrote that no stack holds any more.
+ */
+async function awaitUnprojectedChanges(context: LedgerContext, run: Run, accountId: string): Promise<void> {
+  const { ledger, settings } = context;
+  run.enter('looking for unprojected changes of the account in the enrollment ledger');
+  const [state, items] = await Promise.all([ledger.readState(run.signal), ledger.readAccounts([accountId], run.signal)]);
+  const { inScope, keepers } = scopeLedger(items, pinsOf(settings));
+  const holders = [...inScope.holdings, ...keepers];
+  const orphaned = [
+    ...inScope.bucketEntries.filter((e) => e.origin === 'written' && !holders.some((h) => bucketEntryKey(h) === bucketEntryKey(e))),
+    ...inScope.keyEntries.filter((e) => e.origin === 'written' && !holders.some((h) => keyEntryKey(h) === keyEntryKey(e))),
+  ].filter((e) => !isProtected(e.accountId, parseKeyArn(e.keyArn, 'The ledger key ARN'), settings));
+  const pending = state.pending.some((token) => token.startsWith(`${accountId}#`));
+  if (!pending && orphaned.length === 0) return;
+  const pairs = [...new Set(orphaned.map((e) => pairId(e)))];
+  await awaitProjection(context, run, { generation: await ledger.registerChange([accountId], run.signal), accounts: [accountId], pairs });
 }
