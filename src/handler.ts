@@ -9,7 +9,7 @@ import { log } from './log';
 import { emfMetrics } from './metrics/emf';
 import { deploymentName } from './metrics/metrics';
 import { responseBody } from './response/response-body';
-import { admitResponseUrl, hostOf } from './response/response-url';
+import { admitResponseUrl, hostOf, responseUrlExpired, responseUrlExpiry } from './response/response-url';
 import { sendResponse } from './response/send-response';
 
 
@@ -108,6 +108,12 @@ async function answer(request: unknown, deadline: number): Promise<void> {
   const context = { requestId: event?.RequestId, requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, stackId: event?.StackId };
   if (!url) {
     log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });
+    return;
+  }
+  // A late Lambda retry or SNS duplicate: CloudFormation can no longer read an answer, and acting on it could
+  // re-enroll an account whose stack is gone or remove a live one's entry (SPEC R39).
+  if (responseUrlExpired(url, new Date())) {
+    log.warn('ResponseURL expired before the request arrived, so nobody can receive an answer; request not acted on', { ...context, responseHost: url.host, responseUrlExpiredAt: responseUrlExpiry(url)!.toISOString() });
     return;
   }
   const run = new Run(deadline, emfMetrics(deploymentName(process.env)));

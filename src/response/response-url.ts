@@ -1,6 +1,7 @@
 /**
  * Where a response may go (SPEC R18): https to CloudFormation's response bucket on amazonaws.com(.cn),
- * virtual-hosted or path-style, or a RESPONSE_URL_EXTRA_HOSTS host (http or https, any port) for local runs.
+ * virtual-hosted or path-style, or a RESPONSE_URL_EXTRA_HOSTS host (http or https, any port) for local runs;
+ * and whether an admitted URL can still be answered (SPEC R39: a presigned URL expires).
  */
 const DIRECTION = '(?:north|south|east|west|central|northeast|northwest|southeast|southwest)';
 /** The bucket name: the region without dashes, e.g. useast1, usgovwest1, cnnorth1, apsoutheast2. */
@@ -33,6 +34,43 @@ export function admitResponseUrl(raw: unknown, extraHosts: readonly string[]): U
   const firstSegment = url.pathname.split('/')[1] ?? '';
   if (bucketOnHost(firstSegment, host)) return url;
   return undefined;
+}
+
+/** SigV4 query authentication: X-Amz-Date (yyyymmddThhmmssZ) and X-Amz-Expires (seconds; S3 signs at most 7 days). */
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const MAX_SIGV4_SECONDS = 604_800;
+
+function sigV4Expiry(query: URLSearchParams): number | undefined {
+  const amzDate = query.get('X-Amz-Date') ?? '';
+  const date = AMZ_DATE.exec(amzDate);
+  const seconds = query.get('X-Amz-Expires') ?? '';
+  if (!date || !/^\d{1,6}$/.test(seconds) || Number(seconds) > MAX_SIGV4_SECONDS) return undefined;
+  const [year, month, day, hour, minute, second] = date.slice(1).map(Number) as [number, number, number, number, number, number];
+  const signedAt = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls a 13th month or a 61st second over; S3 would not sign such a date, so it tells nothing.
+  if (new Date(signedAt).toISOString().replace(/[-:]|\.\d{3}/g, '') !== amzDate) return undefined;
+  return signedAt + Number(seconds) * 1000;
+}
+
+/** SigV2 query authentication: Expires, epoch seconds. */
+function sigV2Expiry(query: URLSearchParams): number | undefined {
+  const expires = query.get('Expires') ?? '';
+  return /^\d{1,12}$/.test(expires) ? Number(expires) * 1000 : undefined;
+}
+
+/**
+ * When S3 stops accepting a presigned ResponseURL (SPEC R39): the earlier of its SigV4 and SigV2 expiries, or
+ * undefined when it carries neither in a form S3 signs (such a URL is judged by its host alone, as before).
+ */
+export function responseUrlExpiry(url: URL): Date | undefined {
+  const expiries = [sigV4Expiry(url.searchParams), sigV2Expiry(url.searchParams)].filter((t): t is number => t !== undefined);
+  return expiries.length === 0 ? undefined : new Date(Math.min(...expiries));
+}
+
+/** Whether nobody can receive an answer at that URL any more: S3 accepts it up to and including its expiry. */
+export function responseUrlExpired(url: URL, now: Date): boolean {
+  const expiry = responseUrlExpiry(url);
+  return expiry !== undefined && now.getTime() > expiry.getTime();
 }
 
 /** The host alone, for logs: the full ResponseURL is a presigned credential and is never logged. */

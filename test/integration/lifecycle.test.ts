@@ -247,6 +247,33 @@ describe('request routing (R3, R18)', () => {
     expect(log).not.toContain('secret-signature');
   });
 
+  describe('a request whose presigned ResponseURL has expired (late retry or duplicate)', () => {
+    const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const withQuery = (event: ReturnType<Harness['request']>, query: string) => ({ ...event, ResponseURL: `${event.ResponseURL}&${query}` });
+    const twoHoursAgo = () => new Date(Date.now() - 2 * 3600_000 - 60_000);
+
+    it.each([
+      ['SigV4', () => `X-Amz-Date=${amzDate(twoHoursAgo())}&X-Amz-Expires=7200`],
+      ['SigV2', () => `Expires=${Math.floor(twoHoursAgo().getTime() / 1000) + 60}`],
+    ])('%s: is logged as a warning with the host only and not acted on (no AWS call, no response)', async (_, query) => {
+      const before = h.logs.length;
+      const received = await h.invoke(withQuery(h.request('Create', { AccountId: MEMBER }), query()));
+      expect(received).toEqual([]);
+      expect(h.proxy.count()).toBe(0);
+      const lines = h.logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toEqual([expect.objectContaining({ level: 'WARN', responseHost: expect.stringMatching(/^127\.0\.0\.1:\d+$/) })]);
+      expect(String(lines[0]!.message)).toMatch(/expired/);
+      expect(h.logs.join('\n')).not.toContain('secret-signature');
+      expect(await bucketResources()).toEqual([logsOf(OWNER)]);
+    });
+
+    it('is acted on and answered while its URL is still valid', async () => {
+      const received = await h.invoke(withQuery(h.request('Create', { AccountId: MEMBER }), `X-Amz-Date=${amzDate(new Date(Date.now() - 60_000))}&X-Amz-Expires=7200`));
+      expect(only(received).Status).toBe('SUCCESS');
+      expect(await bucketResources()).toContain(logsOf(MEMBER));
+    });
+  });
+
   it('retries the response PUT when the response bucket answers 5xx', async () => {
     h.responses.failNext(503, 500);
     const received = await h.invoke(h.request('Create', { AccountId: MEMBER }));

@@ -109,6 +109,27 @@ describe('template.yaml function', () => {
   });
 });
 
+describe('template.yaml asynchronous invocations (R39: late retries and duplicates)', () => {
+  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const invokeConfig = fn.Properties.EventInvokeConfig;
+  // CloudFormation presigns the ResponseURL for two hours (X-Amz-Expires=7200 in the requests it sends).
+  const RESPONSE_URL_LIFETIME_SECONDS = 7200;
+  // Lambda's schedule for function errors: attempt 2 one minute after attempt 1 failed, attempt 3 two minutes after attempt 2.
+  const thirdAttemptStartsBy = (timeout: number) => timeout + 60 + timeout + 120;
+
+  it('keeps Lambda\'s two retries of a crashed or timed-out invocation', () => {
+    expect(invokeConfig.MaximumRetryAttempts).toBe(2);
+  });
+
+  it('drops an event too old to be answered while its ResponseURL is valid, but not before the last retry starts', () => {
+    const age = invokeConfig.MaximumEventAgeInSeconds;
+    const timeout = fn.Properties.Timeout;
+    expect(Number.isInteger(age)).toBe(true);
+    expect(age).toBeGreaterThanOrEqual(thirdAttemptStartsBy(timeout));
+    expect(age + timeout).toBeLessThanOrEqual(RESPONSE_URL_LIFETIME_SECONDS);
+  });
+});
+
 describe('template.yaml ledger table (R26)', () => {
   const [, table] = resourceOfType(template, 'AWS::DynamoDB::Table');
 

@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { MAX_RESPONSE_BYTES, responseBody } from '../../src/response/response-body';
-import { admitResponseUrl } from '../../src/response/response-url';
+import { admitResponseUrl, responseUrlExpired, responseUrlExpiry } from '../../src/response/response-url';
 import { sendResponse } from '../../src/response/send-response';
 
 describe('ResponseURL allow-list (R18)', () => {
@@ -42,6 +42,47 @@ describe('ResponseURL allow-list (R18)', () => {
     expect(admitResponseUrl('https://localhost/x', ['localhost'])).toBeDefined();
     expect(admitResponseUrl('ftp://127.0.0.1/x', ['127.0.0.1'])).toBeUndefined();
     expect(admitResponseUrl('http://127.0.0.2/x', ['127.0.0.1'])).toBeUndefined();
+  });
+});
+
+describe('ResponseURL expiry (R39 retries and duplicates)', () => {
+  const base = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/abc';
+  const sigV4 = (date: string, expires: string) => new URL(`${base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${date}&X-Amz-Expires=${expires}&X-Amz-Signature=s`);
+  const at = (iso: string) => new Date(iso);
+
+  it('reads a SigV4 URL\'s expiry from X-Amz-Date plus X-Amz-Expires', () => {
+    expect(responseUrlExpiry(sigV4('20240813T061006Z', '7200'))?.toISOString()).toBe('2024-08-13T08:10:06.000Z');
+  });
+
+  it('reads a SigV2 URL\'s expiry from Expires (epoch seconds)', () => {
+    expect(responseUrlExpiry(new URL(`${base}?AWSAccessKeyId=A&Expires=1510162268&Signature=s`))?.toISOString()).toBe('2017-11-08T17:31:08.000Z');
+  });
+
+  it('says nothing of a URL without those parameters or with values S3 would not sign, so it is judged as before', () => {
+    expect(responseUrlExpiry(new URL(`${base}?X-Amz-Signature=s`))).toBeUndefined();
+    expect(responseUrlExpiry(new URL('http://127.0.0.1:8080/create?X-Amz-Signature=secret-signature'))).toBeUndefined();
+    expect(responseUrlExpiry(new URL(`${base}?X-Amz-Date=20240813T061006Z&X-Amz-Signature=s`))).toBeUndefined();
+    expect(responseUrlExpiry(sigV4('2024-08-13T06:10:06Z', '7200'))).toBeUndefined();
+    expect(responseUrlExpiry(sigV4('20241313T061006Z', '7200'))).toBeUndefined();
+    expect(responseUrlExpiry(sigV4('20240813T061006Z', '-1'))).toBeUndefined();
+    expect(responseUrlExpiry(new URL(`${base}?Expires=soon`))).toBeUndefined();
+  });
+
+  it('takes the earlier expiry when a URL carries both forms', () => {
+    const url = new URL(`${base}?X-Amz-Date=20240813T061006Z&X-Amz-Expires=7200&Expires=1723529406`);
+    expect(responseUrlExpiry(url)?.toISOString()).toBe('2024-08-13T06:10:06.000Z');
+  });
+
+  it('is expired only after its last second, judged by the clock it is given', () => {
+    const url = sigV4('20240813T061006Z', '7200');
+    expect(responseUrlExpired(url, at('2024-08-13T06:10:06Z'))).toBe(false);
+    expect(responseUrlExpired(url, at('2024-08-13T08:10:06.000Z'))).toBe(false);
+    expect(responseUrlExpired(url, at('2024-08-13T08:10:06.001Z'))).toBe(true);
+    expect(responseUrlExpired(url, at('2026-01-01T00:00:00Z'))).toBe(true);
+  });
+
+  it('never holds a URL without an expiry for expired', () => {
+    expect(responseUrlExpired(new URL(`${base}?X-Amz-Signature=s`), at('2100-01-01T00:00:00Z'))).toBe(false);
   });
 });
 
