@@ -3,6 +3,7 @@ import { awsLedgerStore } from './aws/aws-ledger';
 import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
+import { regionOfStackId } from './core/arns';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
 import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
@@ -104,7 +105,7 @@ function timedOut(event: CloudFormationCustomResourceEvent, run: Run): Outcome {
 
 async function answer(request: unknown, deadline: number): Promise<void> {
   const event = request as CloudFormationCustomResourceEvent;
-  const url = admitResponseUrl(event?.ResponseURL, responseUrlExtraHosts(process.env));
+  const url = admitResponseUrl(event?.ResponseURL, responseUrlExtraHosts(process.env), regionOfStackId(event?.StackId));
   const context = { requestId: event?.RequestId, requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, stackId: event?.StackId };
   if (!url) {
     log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });

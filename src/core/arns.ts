@@ -33,6 +33,7 @@ export function isRegion(value: string): boolean {
   return REGION_ONLY.test(value);
 }
 const STACK_ARN = /^arn:[a-z-]+:cloudformation:[a-z0-9-]+:([0-9]{12}):stack\//;
+const STACK_ARN_REGION = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):cloudformation:(${REGION}):[0-9]{12}:stack/`);
 
 /** A value for a message: long values are cut, so a sentence never carries kilobytes of input. */
 export function shown(value: string, max = 120): string {
@@ -76,6 +77,12 @@ export function parseTrailArn(value: string): TrailRef | undefined {
 export function accountOfStackId(stackId: string | undefined): string | undefined {
   if (!stackId) return undefined;
   return STACK_ARN.exec(stackId)?.[1];
+}
+
+/** The region of a stack ARN, when it has a region's shape in the ARN's partition. */
+export function regionOfStackId(stackId: string | undefined): string | undefined {
+  const match = STACK_ARN_REGION.exec(stackId ?? '');
+  return match && partitionOfRegion(match[2]!) === match[1] ? match[2] : undefined;
 }
 
 /** The trail ARN pattern the key policy lists for an account (SPEC R13: the key's partition). */

@@ -4,20 +4,26 @@
  * and whether an admitted URL can still be answered (SPEC R39: a presigned URL expires).
  */
 const DIRECTION = '(?:north|south|east|west|central|northeast|northwest|southeast|southwest)';
+const RESPONSE_BUCKET_PREFIX = 'cloudformation-custom-resource-response-';
 /** The bucket name: the region without dashes, e.g. useast1, usgovwest1, cnnorth1, apsoutheast2. */
-const RESPONSE_BUCKET = new RegExp(`^cloudformation-custom-resource-response-([a-z]{2})(?:gov)?${DIRECTION}[0-9]{1,2}$`);
+const RESPONSE_BUCKET = new RegExp(`^${RESPONSE_BUCKET_PREFIX}([a-z]{2})(?:gov)?${DIRECTION}[0-9]{1,2}$`);
 /** S3 endpoints: s3, s3.<region>, s3-<region>, s3.dualstack.<region>, s3-external-1, on amazonaws.com(.cn). */
 const S3_HOST = new RegExp(`^s3(?:\\.dualstack)?(?:[.-][a-z]{2}(?:-gov)?-${DIRECTION}-[0-9]{1,2}|-external-1)?\\.amazonaws\\.com(\\.cn)?$`);
 
-/** amazonaws.com.cn serves the China regions only, and they are served nowhere else. */
-function bucketOnHost(bucket: string, s3Host: string): boolean {
+/**
+ * The bucket is the response bucket of the stack's region (SPEC R39: a bucket named for another region, or for
+ * no region at all, may be anybody's), addressed on an S3 endpoint; amazonaws.com.cn serves the China regions
+ * only, and they are served nowhere else.
+ */
+function bucketOnHost(bucket: string, s3Host: string, stackRegion: string): boolean {
   const bucketMatch = RESPONSE_BUCKET.exec(bucket);
   const hostMatch = S3_HOST.exec(s3Host);
-  if (!bucketMatch || !hostMatch) return false;
+  if (!bucketMatch || !hostMatch || bucket !== `${RESPONSE_BUCKET_PREFIX}${stackRegion.replace(/-/g, '')}`) return false;
   return (bucketMatch[1] === 'cn') === (hostMatch[1] === '.cn');
 }
 
-export function admitResponseUrl(raw: unknown, extraHosts: readonly string[]): URL | undefined {
+/** The URL a response may go to, or undefined; stackRegion is the region of the request's StackId, if it has one. */
+export function admitResponseUrl(raw: unknown, extraHosts: readonly string[], stackRegion: string | undefined): URL | undefined {
   if (typeof raw !== 'string') return undefined;
   let url: URL;
   try {
@@ -28,11 +34,11 @@ export function admitResponseUrl(raw: unknown, extraHosts: readonly string[]): U
   if (url.username || url.password) return undefined;
   const host = url.hostname.toLowerCase();
   if (extraHosts.includes(host)) return url.protocol === 'https:' || url.protocol === 'http:' ? url : undefined;
-  if (url.protocol !== 'https:' || url.port !== '') return undefined;
+  if (url.protocol !== 'https:' || url.port !== '' || stackRegion === undefined) return undefined;
   const dot = host.indexOf('.');
-  if (dot > 0 && bucketOnHost(host.slice(0, dot), host.slice(dot + 1))) return url;
+  if (dot > 0 && bucketOnHost(host.slice(0, dot), host.slice(dot + 1), stackRegion)) return url;
   const firstSegment = url.pathname.split('/')[1] ?? '';
-  if (bucketOnHost(firstSegment, host)) return url;
+  if (bucketOnHost(firstSegment, host, stackRegion)) return url;
   return undefined;
 }
 

@@ -247,6 +247,19 @@ describe('request routing (R3, R18)', () => {
     expect(log).not.toContain('secret-signature');
   });
 
+  it.each([
+    'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/arn%3Aaws/abc?X-Amz-Signature=secret-signature',
+    'https://cloudformation-custom-resource-response-zznorth9.s3.amazonaws.com/arn%3Aaws/abc?X-Amz-Signature=secret-signature',
+  ])('ignores a response bucket of another region than the stack\'s (us-east-1) like a foreign host: %s', async (responseUrl) => {
+    const before = h.logs.length;
+    const received = await h.invoke({ ...h.request('Create', { AccountId: MEMBER }), ResponseURL: responseUrl }, 5_000);
+    expect(received).toEqual([]);
+    expect(h.proxy.count()).toBe(0);
+    const lines = h.logs.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ level: 'WARN', responseHost: new URL(responseUrl).host })]);
+    expect(h.logs.join('\n')).not.toContain('secret-signature');
+  });
+
   describe('a request whose presigned ResponseURL has expired (late retry or duplicate)', () => {
     const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
     const withQuery = (event: ReturnType<Harness['request']>, query: string) => ({ ...event, ResponseURL: `${event.ResponseURL}&${query}` });
