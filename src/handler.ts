@@ -33,7 +33,7 @@ function requestsIn(event: unknown): unknown[] {
   const records = (event as { Records?: unknown })?.Records;
   if (!Array.isArray(records)) return [event];
   if (records.length > MAX_SNS_RECORDS) {
-    log.error('An SNS event with more than 10 records was refused unanswered because SNS delivers one record per invocation, so it was hand-made; find who invoked the function directly in CloudTrail.', { records: records.length, limit: MAX_SNS_RECORDS });
+    log.warn('An SNS event with more than 10 records was refused unanswered because SNS delivers one record per invocation, so it was hand-made; find who invoked the function directly in CloudTrail.', { records: records.length, limit: MAX_SNS_RECORDS });
     return [];
   }
   return records.flatMap((record, index) => {
@@ -41,7 +41,7 @@ function requestsIn(event: unknown): unknown[] {
     try {
       return [JSON.parse(String(message))];
     } catch {
-      log.error('SNS record does not hold a JSON CloudFormation request; it cannot be answered', { record: index });
+      log.warn('SNS record does not hold a JSON CloudFormation request; it cannot be answered', { record: index });
       return [];
     }
   });
@@ -141,6 +141,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
   const sent = await sendResponse(url, body, deadline);
   const fields = { ...context, status: outcome.status, physicalResourceId: outcome.physicalResourceId, ...(outcome.reason ? { reason: outcome.reason } : {}), responseStatus: sent.statusCode ?? null, responseAttempts: sent.attempts };
   if (sent.error) log.error('response could not be delivered', { ...fields, error: sent.error });
+  else if (outcome.status === 'FAILED') log.error('response sent', fields);
   else log.info('response sent', fields);
 }
 

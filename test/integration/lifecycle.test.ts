@@ -287,6 +287,16 @@ describe('request routing (R3, R18)', () => {
     });
   });
 
+  it('logs the response of a FAILED request as an error and of a successful one as information', async () => {
+    const responseLines = () => h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.message === 'response sent');
+    const failed = h.request('Create', { AccountId: '*' }, { stackAccount: OWNER });
+    const succeeded = h.request('Create', { AccountId: MEMBER });
+    expect(only(await h.invoke(failed)).Status).toBe('FAILED');
+    expect(only(await h.invoke(succeeded)).Status).toBe('SUCCESS');
+    expect(responseLines().filter((l) => l.requestId === failed.RequestId)).toEqual([expect.objectContaining({ level: 'ERROR', status: 'FAILED' })]);
+    expect(responseLines().filter((l) => l.requestId === succeeded.RequestId)).toEqual([expect.objectContaining({ level: 'INFO', status: 'SUCCESS' })]);
+  });
+
   it('retries the response PUT when the response bucket answers 5xx', async () => {
     h.responses.failNext(503, 500);
     const received = await h.invoke(h.request('Create', { AccountId: MEMBER }));
