@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The ledger table on an emulator, with the key schema template.yaml gives it (pk, sk). */
 export const LEDGER_TABLE = 'cloudtrail-enrollment-ledger';
@@ -21,4 +21,11 @@ export async function createLedgerTable(endpoint: string, tableName = LEDGER_TAB
   );
   dynamo.destroy();
   return tableName;
+}
+
+/** Deletes the ledger table on an emulator, as an operator deleting the table by mistake would. */
+export async function deleteLedgerTable(endpoint: string, tableName = LEDGER_TABLE, region = 'us-east-1'): Promise<void> {
+  const dynamo = new DynamoDBClient({ region, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  await dynamo.send(new DeleteTableCommand({ TableName: tableName }));
+  dynamo.destroy();
 }

@@ -3,6 +3,7 @@ import { awsLedgerStore } from './aws/aws-ledger';
 import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
+import { regionOfStackId } from './core/arns';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
 import { recallAnswer, recordAnswer } from './lifecycle/answers';
 import { failureReason, Run } from './lifecycle/run';
@@ -10,7 +11,7 @@ import { log } from './log';
 import { emfMetrics } from './metrics/emf';
 import { deploymentName } from './metrics/metrics';
 import { responseBody } from './response/response-body';
-import { admitResponseUrl, hostOf } from './response/response-url';
+import { admitResponseUrl, hostOf, responseUrlExpired, responseUrlExpiry } from './response/response-url';
 import { sendResponse } from './response/send-response';
 
 
@@ -33,7 +34,7 @@ function requestsIn(event: unknown): unknown[] {
   const records = (event as { Records?: unknown })?.Records;
   if (!Array.isArray(records)) return [event];
   if (records.length > MAX_SNS_RECORDS) {
-    log.error('An SNS event with more than 10 records was refused unanswered because SNS delivers one record per invocation, so it was hand-made; find who invoked the function directly in CloudTrail.', { records: records.length, limit: MAX_SNS_RECORDS });
+    log.warn('An SNS event with more than 10 records was refused unanswered because SNS delivers one record per invocation, so it was hand-made; find who invoked the function directly in CloudTrail.', { records: records.length, limit: MAX_SNS_RECORDS });
     return [];
   }
   return records.flatMap((record, index) => {
@@ -41,7 +42,7 @@ function requestsIn(event: unknown): unknown[] {
     try {
       return [JSON.parse(String(message))];
     } catch {
-      log.error('SNS record does not hold a JSON CloudFormation request; it cannot be answered', { record: index });
+      log.warn('SNS record does not hold a JSON CloudFormation request; it cannot be answered', { record: index });
       return [];
     }
   });
@@ -112,10 +113,16 @@ function timedOut(event: CloudFormationCustomResourceEvent, run: Run): Outcome {
 
 async function answer(request: unknown, deadline: number): Promise<void> {
   const event = request as CloudFormationCustomResourceEvent;
-  const url = admitResponseUrl(event?.ResponseURL, responseUrlExtraHosts(process.env));
+  const url = admitResponseUrl(event?.ResponseURL, responseUrlExtraHosts(process.env), regionOfStackId(event?.StackId));
   const context = { requestId: event?.RequestId, requestType: event?.RequestType, logicalResourceId: event?.LogicalResourceId, stackId: event?.StackId };
   if (!url) {
     log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });
+    return;
+  }
+  // A late Lambda retry or SNS duplicate: CloudFormation can no longer read an answer, and acting on it could
+  // re-enroll an account whose stack is gone or remove a live one's entry (SPEC R39).
+  if (responseUrlExpired(url, new Date())) {
+    log.warn('ResponseURL expired before the request arrived, so nobody can receive an answer; request not acted on', { ...context, responseHost: url.host, responseUrlExpiredAt: responseUrlExpiry(url)!.toISOString() });
     return;
   }
   const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
@@ -133,7 +140,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     // Before the response goes out, so a request the guard answered still counts as failed (SPEC R36).
     run.metrics.add(outcome.status === 'SUCCESS' ? 'RequestsSucceeded' : 'RequestsFailed', 1);
     run.metrics.flush();
-    await recordAnswer(event, outcome, run, undefined, AbortSignal.timeout(Math.max(100, Math.min(1000, deadline - Date.now() - 1000))));
+    await recordAnswer(event, outcome, run, responseUrlExpiry(url)?.getTime(), AbortSignal.timeout(Math.max(100, Math.min(1000, deadline - Date.now() - 1000))));
   }
   const body = responseBody({
     Status: outcome.status,
@@ -147,6 +154,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
   const sent = await sendResponse(url, body, deadline);
   const fields = { ...context, status: outcome.status, physicalResourceId: outcome.physicalResourceId, ...(outcome.reason ? { reason: outcome.reason } : {}), responseStatus: sent.statusCode ?? null, responseAttempts: sent.attempts };
   if (sent.error) log.error('response could not be delivered', { ...fields, error: sent.error });
+  else if (outcome.status === 'FAILED') log.error('response sent', fields);
   else log.info('response sent', fields);
 }
 

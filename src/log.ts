@@ -1,4 +1,8 @@
-/** Structured JSON log lines. Never pass a ResponseURL or credentials in fields. */
+/**
+ * Structured JSON log lines, each level through its own console method (Lambda records WARN and ERROR as such). A
+ * failed request is an error; a refusal (a request not acted on) is a warning. Never pass a ResponseURL or
+ * credentials in fields.
+ */
 export type LogFields = Record<string, unknown>;
 
 function write(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: LogFields): void {
@@ -8,6 +12,7 @@ function write(level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: LogFie
   // (message.accountId, …). Anywhere else, one JSON line per record.
   const output = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON' ? record : JSON.stringify(record);
   if (level === 'ERROR') console.error(output);
+  else if (level === 'WARN') console.warn(output);
   else console.log(output);
 }
 

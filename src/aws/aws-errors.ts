@@ -46,6 +46,8 @@ export interface AwsFailure {
 /** One operator sentence per kind of failure. */
 export type AwsErrorWording = { readonly [K in AwsFailureKind]: (failure: AwsFailure) => string };
 
+const upperFirst = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
 const failedWith = (f: AwsFailure) => `${f.action} on ${f.resource} failed with ${f.name}${f.detail ? ` (${f.detail})` : ''}`;
 
 /** The function's sentences: they name its role, its resource properties and the stack operation (SPEC R20). */
@@ -56,7 +58,8 @@ export const FUNCTION_WORDING: AwsErrorWording = {
   'credentials-refused': (f) => `${failedWith(f)}; retry the stack operation, and check the function's logs if it persists.`,
   'no-such-bucket': (f) => `The bucket ${f.resource} does not exist or is not visible to the function; check BucketName.`,
   'key-not-found': (f) => `The KMS key ${f.resource} was not found; check KeyArn, including its region and account.`,
-  'table-not-found': (f) => `${failedWith(f)}; retry the stack operation, and check the function's logs if it persists.`,
+  // The table LEDGER_TABLE_NAME names is read in the function's own region: deleted, renamed, restored under a new name or mistyped.
+  'table-not-found': (f) => `${upperFirst(f.resource)} was not found${f.region ? ` in ${f.region}` : ''} (${f.name}); set the function's LEDGER_TABLE_NAME to the table named by the owner stack's LedgerTableName output, in the function's region.`,
   'malformed-policy': (f) => `AWS rejected the new policy for ${f.resource} as malformed (${f.detail}); inspect the policy for statements this function does not understand.`,
   'key-unusable': (f) => `The KMS key ${f.resource} is not usable (${f.detail}); enable it or cancel its deletion.`,
   failed: (f) => `${failedWith(f)}; retry the stack operation, and check the function's logs if it persists.`,

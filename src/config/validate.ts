@@ -17,13 +17,22 @@ export function validateBucketName(value: string, source: string): string {
 const SPACE = '[\\s\\u0085\\u180e\\u200b-\\u200d\\u2060]';
 const EDGE_SPACE = new RegExp(`^${SPACE}|${SPACE}$`, 'u');
 
+/** Printable ASCII, space to '~' (SPEC R39: no bidi controls, zero-width characters or look-alike letters). */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/u;
+
+/** The value for a message, quoted, with anything outside printable ASCII escaped so it cannot reorder or hide text. */
 function display(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  const quoted = JSON.stringify(value.slice(0, 80)).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return value.length > 80 ? `${quoted.slice(0, -1)}…"` : quoted;
+}
+
+function codePoint(character: string): string {
+  return `U+${character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**
- * CloudTrail's S3KeyPrefix: at most 200 characters; anything that would widen an ARN, point into another
- * account's AWSLogs folder or be read by IAM as something else is refused (SPEC R33).
+ * CloudTrail's S3KeyPrefix: at most 200 characters of printable ASCII; anything that would widen an ARN, point
+ * into another account's AWSLogs folder or be read by IAM or a person as something else is refused (SPEC R33, R39).
  */
 export function validateLogFilePrefix(value: string, source: string): string {
   const shown = display(value);
@@ -36,8 +45,12 @@ export function validateLogFilePrefix(value: string, source: string): string {
   if (value.length > 200) {
     fail(`${source} is ${value.length} characters long, over CloudTrail's limit of 200; use a shorter S3 key prefix.`);
   }
-  if (/[*?]/.test(value) || /[\u0000-\u001f\u007f-\u009f]/.test(value) || value.includes('//')) {
-    fail(`${source} ${shown} contains a wildcard, a control character or an empty path segment, which would change what the bucket policy grants; use a plain S3 key prefix.`);
+  const unprintable = NOT_PRINTABLE_ASCII.exec(value);
+  if (unprintable) {
+    fail(`${source} ${shown} contains ${codePoint(unprintable[0])}, a character outside printable ASCII that can make the prefix look like another one (bidi controls, zero-width characters and look-alike letters do); use only printable ASCII letters, digits and punctuation.`);
+  }
+  if (/[*?]/.test(value) || value.includes('//')) {
+    fail(`${source} ${shown} contains a wildcard or an empty path segment, which would change what the bucket policy grants; use a plain S3 key prefix.`);
   }
   if (value.includes('${')) {
     fail(`${source} ${shown} contains '\${', which IAM reads as a policy variable in the bucket policy's Resource; use a plain S3 key prefix.`);

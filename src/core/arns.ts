@@ -35,6 +35,7 @@ export function isRegion(value: string): boolean {
 const STACK_ARN = /^arn:[a-z-]+:cloudformation:[a-z0-9-]+:([0-9]{12}):stack\//;
 /** A whole stack ARN by its real shape: arn:<p>:cloudformation:<region>:<account>:stack/<name>/<id>. */
 const WHOLE_STACK_ARN = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):cloudformation:(${REGION}):([0-9]{12}):stack/[A-Za-z][A-Za-z0-9-]{0,127}/[A-Za-z0-9-]{1,128}$`);
+const STACK_ARN_REGION = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):cloudformation:(${REGION}):[0-9]{12}:stack/`);
 
 /** A value for a message: long values are cut, so a sentence never carries kilobytes of input. */
 export function shown(value: string, max = 120): string {
@@ -91,6 +92,12 @@ export function parseStackId(value: string | undefined): StackRef | undefined {
 export function accountOfStackId(stackId: string | undefined): string | undefined {
   if (!stackId) return undefined;
   return STACK_ARN.exec(stackId)?.[1];
+}
+
+/** The region of a stack ARN, when it has a region's shape in the ARN's partition. */
+export function regionOfStackId(stackId: string | undefined): string | undefined {
+  const match = STACK_ARN_REGION.exec(stackId ?? '');
+  return match && partitionOfRegion(match[2]!) === match[1] ? match[2] : undefined;
 }
 
 /** The trail ARN pattern the key policy lists for an account (SPEC R13: the key's partition). */

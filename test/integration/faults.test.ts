@@ -1,6 +1,7 @@
 import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { Estate, seedBucketPolicy } from '../../devtools/estate';
+import { deleteLedgerTable } from '../../devtools/ledger-table';
 import { Harness, only, useHarness } from '../support/harness';
 
 const MEMBER = '222222222222';
@@ -204,6 +205,47 @@ describe('policies we do not understand are refused with nothing written', () =>
     expect(response.Reason).toMatch(/^The .*; .*\.$/);
     expect(writes()).toBe(0);
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('a missing ledger table (R26)', () => {
+  const names = /LEDGER_TABLE_NAME.*LedgerTableName output/;
+
+  const expectNamed = (reason: string | undefined) => {
+    expect(reason).toMatch(names);
+    expect(reason).toContain('cloudtrail-enrollment-ledger');
+    expect(reason).not.toMatch(/retry the stack operation/);
+    expect(reason!.trim().split(/(?<=\.)\s+(?=[A-Z])/)).toHaveLength(1);
+  };
+
+  it('fails a Create in an estate without the table with one sentence that names LEDGER_TABLE_NAME and the owner stack\'s LedgerTableName output, writing nothing', async () => {
+    estate = await h.estate({}, {}, { ledgerTable: false });
+    const before = await snapshot();
+    const response = await create();
+    expect(response.Status).toBe('FAILED');
+    expectNamed(response.Reason);
+    expect(writes()).toBe(0);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('fails a Delete after the table was deleted the same way, and removes nothing', async () => {
+    const created = await create();
+    await deleteLedgerTable(h.moto.endpoint);
+    const before = await snapshot();
+    h.proxy.clear();
+    const response = only(await h.invoke(h.request('Delete', {}, { physicalResourceId: created.PhysicalResourceId })));
+    expect(response.Status).toBe('FAILED');
+    expectNamed(response.Reason);
+    expect(writes()).toBe(0);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('says the same in the log line of a scheduled reconcile', async () => {
+    estate = await h.estate({}, {}, { ledgerTable: false });
+    const logged = h.logs.length;
+    await h.invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+    const failures = h.logs.slice(logged).map((line) => JSON.parse(line)).filter((l) => l.level === 'ERROR');
+    expect(failures).toEqual([expect.objectContaining({ reason: expect.stringMatching(names) })]);
   });
 });
 

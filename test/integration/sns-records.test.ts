@@ -37,14 +37,6 @@ const member = (n: number) => `2222222222${String(n).padStart(2, '0')}`;
 const creates = (count: number) => Array.from({ length: count }, (_, i) => h.request('Create', { AccountId: member(i + 1) }));
 const bucketLists = async (account: string) => ((await estate.readBucketPolicy()) ?? '').includes(`AWSLogs/${account}/*`);
 const keyLists = async (account: string) => (await estate.readKeyPolicy()).includes(`:${account}:trail/*`);
-const errorLogs = () => h.logs.flatMap((line) => {
-  try {
-    const entry = JSON.parse(line) as { level?: string; message?: string };
-    return entry.level === 'ERROR' ? [entry] : [];
-  } catch {
-    return [];
-  }
-});
 
 describe('SNS records (R3)', () => {
   it('answers a one-record event like the request itself', async () => {
@@ -64,18 +56,29 @@ describe('SNS records (R3)', () => {
     for (let n = 1; n <= 10; n++) expect(await bucketLists(member(n))).toBe(true);
   });
 
-  it('refuses an 11-record event whole: nothing answered, no AWS call, one error line', async () => {
+  it('refuses an 11-record event whole: nothing answered, no AWS call, one warning line (a refusal, not a failure)', async () => {
     const bucketBefore = await estate.readBucketPolicy();
     const keyBefore = await estate.readKeyPolicy();
     h.proxy.clear();
-    const logged = errorLogs().length;
+    const logged = h.logs.length;
     const responses = await h.invoke(snsEvent(creates(11)));
     expect(responses).toEqual([]);
     expect(h.proxy.count()).toBe(0);
-    const errors = errorLogs().slice(logged);
-    expect(errors).toEqual([expect.objectContaining({ level: 'ERROR', records: 11, message: expect.stringContaining('hand-made') })]);
+    const lines = h.logs.slice(logged).map((line) => JSON.parse(line));
+    expect(lines).toEqual([expect.objectContaining({ level: 'WARN', records: 11, message: expect.stringContaining('hand-made') })]);
     expect(await estate.readBucketPolicy()).toBe(bucketBefore);
     expect(await estate.readKeyPolicy()).toBe(keyBefore);
+  });
+
+  it('refuses a record that holds no request with a warning and answers the others', async () => {
+    const [request] = creates(1);
+    const event = snsEvent([request!]) as { Records: Array<{ Sns: { Message: string } }> };
+    event.Records.unshift({ ...event.Records[0]!, Sns: { ...event.Records[0]!.Sns, Message: 'not json' } });
+    const logged = h.logs.length;
+    const responses = await h.invoke(event);
+    expect(responses.map((r) => r.body.RequestId)).toEqual([request!.RequestId]);
+    const refusals = h.logs.slice(logged).map((line) => JSON.parse(line)).filter((l) => l.record === 0);
+    expect(refusals).toEqual([expect.objectContaining({ level: 'WARN', record: 0 })]);
   });
 
   it('still answers records 2 and 3 when the guard fires on record 2 of 3, before the deadline', async () => {

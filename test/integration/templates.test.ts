@@ -109,6 +109,86 @@ describe('template.yaml function', () => {
   });
 });
 
+describe('template.yaml asynchronous invocations (R39: late retries and duplicates)', () => {
+  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const invokeConfig = fn.Properties.EventInvokeConfig;
+  // CloudFormation presigns the ResponseURL for two hours (X-Amz-Expires=7200 in the requests it sends).
+  const RESPONSE_URL_LIFETIME_SECONDS = 7200;
+  // Lambda's schedule for function errors: attempt 2 one minute after attempt 1 failed, attempt 3 two minutes after attempt 2.
+  const thirdAttemptStartsBy = (timeout: number) => timeout + 60 + timeout + 120;
+
+  it('keeps Lambda\'s two retries of a crashed or timed-out invocation', () => {
+    expect(invokeConfig.MaximumRetryAttempts).toBe(2);
+  });
+
+  it('drops an event too old to be answered while its ResponseURL is valid, but not before the last retry starts', () => {
+    const age = invokeConfig.MaximumEventAgeInSeconds;
+    const timeout = fn.Properties.Timeout;
+    expect(Number.isInteger(age)).toBe(true);
+    expect(age).toBeGreaterThanOrEqual(thirdAttemptStartsBy(timeout));
+    expect(age + timeout).toBeLessThanOrEqual(RESPONSE_URL_LIFETIME_SECONDS);
+  });
+});
+
+describe('template.yaml on-failure destination (an event that exhausts its retries never vanishes)', () => {
+  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [queueId, queue] = resourceOfType(template, 'AWS::SQS::Queue');
+  const dataKey = { 'Fn::If': ['CreateDataKey', { 'Fn::GetAtt': ['DataKey', 'Arn'] }, { Ref: 'DataKeyArn' }] };
+
+  it('sends the record of every asynchronous invocation that failed or expired to a standard SQS queue', () => {
+    expect(fn.Properties.EventInvokeConfig.DestinationConfig).toEqual({ OnFailure: { Type: 'SQS', Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } });
+    expect(fn.Properties.DeadLetterQueue).toBeUndefined();
+    expect(queue.Properties.FifoQueue).toBeUndefined();
+  });
+
+  it('keeps the records 14 days, encrypted with the stack\'s data key, and names the queue in the outputs', () => {
+    expect(queue.Properties.MessageRetentionPeriod).toBe(1_209_600);
+    expect(queue.Properties.KmsMasterKeyId).toEqual(dataKey);
+    expect(queue.Properties.SqsManagedSseEnabled).toBeUndefined();
+    expect(Object.values(template.Outputs as Record<string, Json>)).toContainEqual(expect.objectContaining({ Value: { Ref: queueId } }));
+  });
+
+  it('is a dead-letter queue itself, with no queue policy: only this account\'s IAM principals reach it', () => {
+    expect(queue.Properties.RedriveAllowPolicy).toEqual({ redrivePermission: 'allowAll' });
+    expect(queue.Properties.RedrivePolicy).toBeUndefined();
+    expect(Object.values(template.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::SQS::QueuePolicy')).toEqual([]);
+  });
+});
+
+describe('template.yaml ServiceToken delivery status (SNS to the function)', () => {
+  const [topicId, topic] = resourceOfType(template, 'AWS::SNS::Topic');
+  const logging: Json[] = topic.Properties.DeliveryStatusLogging;
+  const roleId: string = logging?.[0]?.FailureFeedbackRoleArn?.['Fn::GetAtt']?.[0];
+  const role = template.Resources[roleId ?? ''];
+  const groups = ['sns/${AWS::Region}/${AWS::AccountId}/${TOPIC}', 'sns/${AWS::Region}/${AWS::AccountId}/${TOPIC}/Failure'].map((g) => g.replace('TOPIC', `${topicId}.TopicName`));
+  const logsArn = (rest: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${rest}` });
+
+  it('logs every delivery to the function, success and failure, through one feedback role', () => {
+    expect(logging).toEqual([{ Protocol: 'lambda', SuccessFeedbackRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] }, SuccessFeedbackSampleRate: '100', FailureFeedbackRoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } }]);
+  });
+
+  it('gives the feedback role to SNS only, with no managed or inline policies of its own', () => {
+    expect(role.Type).toBe('AWS::IAM::Role');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.Policies).toBeUndefined();
+    expect(role.Properties.RoleName).toBeUndefined();
+  });
+
+  it('lets it create and write only the topic\'s two delivery-status log groups (successes and failures)', () => {
+    const policies = Object.values(template.Resources as Record<string, Json>).filter((r) => ['AWS::IAM::RolePolicy', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type));
+    const attached = policies.filter((p) => JSON.stringify(p.Properties).includes(`"${roleId}"`));
+    expect(attached).toHaveLength(1);
+    expect(attached[0]!.Properties.RoleName).toEqual({ Ref: roleId });
+    expect(attached[0]!.Properties.PolicyDocument.Statement).toEqual([{
+      Sid: 'TopicDeliveryStatusLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: groups.flatMap((g) => [logsArn(g), logsArn(`${g}:log-stream:*`)]),
+    }]);
+  });
+});
+
 describe('template.yaml ledger table (R26)', () => {
   const [, table] = resourceOfType(template, 'AWS::DynamoDB::Table');
 
@@ -260,10 +340,12 @@ describe('template.yaml VPC placement (optional)', () => {
 });
 
 describe('template.yaml execution role (least privilege)', () => {
-  const [roleId, role] = resourceOfType(template, 'AWS::IAM::Role');
+  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const roleId: string = fn.Properties.Role['Fn::GetAtt'][0];
+  const role = template.Resources[roleId];
   const [logGroupId] = resourceOfType(template, 'AWS::Logs::LogGroup');
   const [tableId] = resourceOfType(template, 'AWS::DynamoDB::Table');
-  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [queueId] = resourceOfType(template, 'AWS::SQS::Queue');
   const statements: Json[] = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
   const plain = statements.filter((s) => !('Fn::If' in s));
   const conditional = statements.filter((s) => 'Fn::If' in s);
@@ -277,6 +359,9 @@ describe('template.yaml execution role (least privilege)', () => {
     { service: 'kms', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resource: dataKey, condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'dynamodb.${AWS::Region}.${AWS::URLSuffix}' } } } },
     { service: 'logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
     { service: 'dynamodb', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], resource: { 'Fn::GetAtt': [tableId, 'Arn'] } },
+    // The on-failure destination: Lambda sends the invocation record with the function's role, through SQS's use of the data key.
+    { service: 'sqs', actions: ['sqs:SendMessage'], resource: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+    { service: 'kms', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resource: dataKey, condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'sqs.${AWS::Region}.${AWS::URLSuffix}' } } } },
   ];
 
   it('is the function role and has no managed policies', () => {
@@ -351,6 +436,16 @@ describe('stacksets/member-account.yaml', () => {
     expect(enrollmentId).toBe('Enrollment');
     expect(enrollment.Properties.ServiceToken).toEqual({ Ref: 'ServiceToken' });
     expect(enrollment.Properties.AccountId).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('gives up on a lost request after the owner function\'s last chance to answer, not after an hour', () => {
+    const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+    const timeout = enrollment.Properties.ServiceTimeout;
+    expect(Number.isInteger(timeout)).toBe(true);
+    expect(timeout).toBeLessThanOrEqual(900);
+    // Lambda starts no attempt on an event older than MaximumEventAgeInSeconds, and an attempt answers within the
+    // function timeout; the rest is room for SNS's delivery to Lambda.
+    expect(timeout).toBeGreaterThanOrEqual(fn.Properties.EventInvokeConfig.MaximumEventAgeInSeconds + fn.Properties.Timeout + 60);
   });
 
   it('creates a multi-region, log-file-validated, KMS-encrypted trail after the enrollment', () => {

@@ -19,8 +19,11 @@ export interface Harness {
   logs: string[];
   /** The EMF metric records the function wrote to stdout (SPEC R36), one JSON line each. */
   metricRecords: string[];
-  /** Resets moto, builds a fresh bucket and key, and pins them in the function's environment. */
-  estate(options?: Omit<EstateOptions, 'endpoint'>, env?: Record<string, string>): Promise<Estate>;
+  /**
+   * Resets moto, builds a fresh bucket and key, and pins them in the function's environment. With
+   * `ledgerTable: false` the ledger table LEDGER_TABLE_NAME names is not created (a deleted or misnamed table).
+   */
+  estate(options?: Omit<EstateOptions, 'endpoint'>, env?: Record<string, string>, ledger?: { ledgerTable: boolean }): Promise<Estate>;
   /** Sets the function environment: the moto settings and the ledger table plus these (every other setting unset). */
   configure(env: Record<string, string>): void;
   invoke(event: CloudFormationCustomResourceEvent | unknown, remainingMs?: number): Promise<ReceivedResponse[]>;
@@ -67,10 +70,10 @@ export async function startHarness(): Promise<Harness> {
     logs,
     metricRecords,
     configure,
-    async estate(options = {}, env = {}) {
+    async estate(options = {}, env = {}, ledger = { ledgerTable: true }) {
       await moto.reset();
       const estate = await createEstate({ endpoint: moto.endpoint, ...options });
-      await createLedgerTable(moto.endpoint);
+      if (ledger.ledgerTable) await createLedgerTable(moto.endpoint);
       configure({ TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, ...env });
       proxy.clear();
       return estate;

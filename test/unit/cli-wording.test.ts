@@ -50,9 +50,9 @@ describe('the CLI words AWS errors for the person running it; the function keeps
     expect(key.cli).toBe(`The KMS key ${KEY} was not found; check --key, including its region and account.`);
   });
 
-  it('a missing ledger table: the region it was looked for in; the function says what it always said', () => {
+  it('a missing ledger table: the region it was looked for in; the function names LEDGER_TABLE_NAME and the owner stack\'s output', () => {
     const table = both(sdkError('ResourceNotFoundException', 'Requested resource not found'), 'dynamodb:Query', TABLE, FROM_ENV, 'eu-west-1');
-    expect(table.fn).toBe(`dynamodb:Query on ${TABLE} failed with ResourceNotFoundException (Requested resource not found); retry the stack operation, and check the function's logs if it persists.`);
+    expect(table.fn).toBe("The ledger table cloudtrail-enrollment-ledger was not found in eu-west-1 (ResourceNotFoundException); set the function's LEDGER_TABLE_NAME to the table named by the owner stack's LedgerTableName output, in the function's region.");
     expect(table.cli).toBe('The ledger table cloudtrail-enrollment-ledger was not found in eu-west-1; check LEDGER_TABLE_NAME, and set AWS_REGION if the table is in another region.');
   });
 

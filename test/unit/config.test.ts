@@ -78,7 +78,7 @@ describe('physical resource ids (R15, R17)', () => {
     expect(id.startsWith(`${MEMBER};`)).toBe(true);
     expect(enrollmentOfPhysicalId(id)).toEqual(enrollment);
     expect(physicalIdOf(enrollment)).toBe(id);
-    const longest = resolveEnrollment({ LogFilePrefix: 'é'.repeat(200), BucketName: 'b'.repeat(63), KeyArn: undefined as never }, MEMBER, settings({ TRAIL_BUCKET_NAME: 'b'.repeat(63) }));
+    const longest = resolveEnrollment({ LogFilePrefix: ';'.repeat(200), BucketName: 'b'.repeat(63), KeyArn: undefined as never }, MEMBER, settings({ TRAIL_BUCKET_NAME: 'b'.repeat(63) }));
     expect(Buffer.byteLength(physicalIdOf(longest))).toBeLessThanOrEqual(1024);
   });
 
@@ -138,7 +138,40 @@ describe('log file prefixes (R33)', () => {
     expect(() => readSettings({ TRAIL_LOG_FILE_PREFIX: prefix })).toThrow(/TRAIL_LOG_FILE_PREFIX/);
   });
 
-  it.each(['org', 'org/logs', 'awslogs', 'AWSLogsArchive', 'a.b/c..d', 'o rg', '$aws', 'AWSLogs2'])('admits %j', (prefix) => {
+  // Bidi overrides, zero-width and other format characters, and letters that only look like ASCII ones (R39).
+  const notPrintableAscii: Array<[string, string]> = [
+    ['\u202Eorg', 'U+202E'],
+    ['org\u200Blogs', 'U+200B'],
+    ['org\u2066logs\u2069', 'U+2066'],
+    ['ex\u0430mple', 'U+0430'],
+    ['\uFF21WSLogs/222222222222', 'U+FF21'],
+    ['org\u2044AWSLogs', 'U+2044'],
+    ['caf\u00e9', 'U+00E9'],
+    ['org\u00adlogs', 'U+00AD'],
+    ['logs\u{1D5BA}', 'U+1D5BA'],
+  ];
+
+  it.each(notPrintableAscii)('refuses %j, naming the character by its code point and never showing it raw', (prefix, codePoint) => {
+    for (const attempt of [() => resolveEnrollment({ LogFilePrefix: prefix }, MEMBER, settings()), () => readSettings({ TRAIL_LOG_FILE_PREFIX: prefix })]) {
+      let message = '';
+      try {
+        attempt();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain(codePoint);
+      expect(message).toMatch(/printable ASCII/);
+      expect(message).toMatch(/^[\x20-\x7e]+$/);
+    }
+  });
+
+  it('tells a prefix with a character outside printable ASCII in one sentence naming the source', () => {
+    expect(() => resolveEnrollment({ LogFilePrefix: 'org\u200Blogs' }, MEMBER, settings())).toThrow(
+      new OperatorError('The property LogFilePrefix "org\\u200blogs" contains U+200B, a character outside printable ASCII that can make the prefix look like another one (bidi controls, zero-width characters and look-alike letters do); use only printable ASCII letters, digits and punctuation.'),
+    );
+  });
+
+  it.each(['org', 'org/logs', 'awslogs', 'AWSLogsArchive', 'a.b/c..d', 'o rg', '$aws', 'AWSLogs2', '~a-b_c+d=e@f!g(h)'])('admits %j', (prefix) => {
     expect(resolveEnrollment({ LogFilePrefix: prefix }, MEMBER, settings()).logFilePrefix).toBe(prefix);
   });
 
@@ -149,8 +182,8 @@ describe('log file prefixes (R33)', () => {
       const block = text.slice(text.indexOf(`  ${name}:\n`));
       const raw = /AllowedPattern: '([^']*)'/.exec(block)![1]!.replace(/''/g, "'");
       const pattern = new RegExp(raw);
-      for (const prefix of ['AWSLogs/222222222222', 'a/AWSLogs', '${aws:username}', '..', 'a/./b', ' org', 'org ', 'a//b', '/org', 'org/', 'a*b']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, false]);
-      for (const prefix of ['', 'org', 'org/logs', 'AWSLogsArchive', 'a.b/c..d']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, true]);
+      for (const prefix of ['AWSLogs/222222222222', 'a/AWSLogs', '${aws:username}', '..', 'a/./b', ' org', 'org ', 'a//b', '/org', 'org/', 'a*b', 'a\tb', ...notPrintableAscii.map(([p]) => p)]) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, false]);
+      for (const prefix of ['', 'org', 'org/logs', 'AWSLogsArchive', 'a.b/c..d', 'o rg', '~a-b_c+d=e@f!g(h)']) expect([file, prefix, pattern.test(prefix)]).toEqual([file, prefix, true]);
     }
   });
 });

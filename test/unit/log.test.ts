@@ -5,10 +5,15 @@ import { log } from '../../src/log';
 describe('log', () => {
   const original = process.env.AWS_LAMBDA_LOG_FORMAT;
   let lines: unknown[][];
+  let streams: string[];
   let spies: jest.SpyInstance[];
   beforeEach(() => {
     lines = [];
-    spies = [jest.spyOn(console, 'log').mockImplementation((...a) => void lines.push(a)), jest.spyOn(console, 'error').mockImplementation((...a) => void lines.push(a))];
+    streams = [];
+    spies = (['log', 'warn', 'error'] as const).map((stream) => jest.spyOn(console, stream).mockImplementation((...a) => {
+      lines.push(a);
+      streams.push(stream);
+    }));
   });
   afterEach(() => {
     spies.forEach((s) => s.mockRestore());
@@ -20,6 +25,15 @@ describe('log', () => {
     delete process.env.AWS_LAMBDA_LOG_FORMAT;
     log.info('enrolled', { accountId: '222222222222' });
     expect(lines).toEqual([['{"level":"INFO","message":"enrolled","accountId":"222222222222"}']]);
+  });
+
+  it('writes each level through its own console method, so Lambda records the level it means', () => {
+    delete process.env.AWS_LAMBDA_LOG_FORMAT;
+    log.info('enrolled');
+    log.warn('request ignored');
+    log.error('response could not be delivered');
+    expect(streams).toEqual(['log', 'warn', 'error']);
+    expect(lines.map(([line]) => JSON.parse(String(line)).level)).toEqual(['INFO', 'WARN', 'ERROR']);
   });
 
   it('hands Lambda the record as one object when the function logs in JSON format', () => {

@@ -1,21 +1,33 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { regionOfStackId } from '../../src/core/arns';
 import { MAX_RESPONSE_BYTES, responseBody } from '../../src/response/response-body';
-import { admitResponseUrl } from '../../src/response/response-url';
+import { admitResponseUrl, responseUrlExpired, responseUrlExpiry } from '../../src/response/response-url';
 import { sendResponse } from '../../src/response/send-response';
 
 describe('ResponseURL allow-list (R18)', () => {
   it.each([
-    'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/abc?X-Amz-Signature=1',
-    'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x',
-    'https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/x',
-    'https://cloudformation-custom-resource-response-apsoutheast2.s3.ap-southeast-2.amazonaws.com/x',
-    'https://s3.cn-northwest-1.amazonaws.com.cn/cloudformation-custom-resource-response-cnnorthwest1/x',
-    'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/x',
-    'https://s3.us-west-2.amazonaws.com/cloudformation-custom-resource-response-uswest2/x',
-    'https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1/x',
-  ])('admits %s', (url) => {
-    expect(admitResponseUrl(url, [])).toBeDefined();
+    ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/abc?X-Amz-Signature=1', 'us-east-1'],
+    ['https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x', 'eu-west-1'],
+    ['https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/x', 'us-gov-west-1'],
+    ['https://cloudformation-custom-resource-response-apsoutheast2.s3.ap-southeast-2.amazonaws.com/x', 'ap-southeast-2'],
+    ['https://s3.cn-northwest-1.amazonaws.com.cn/cloudformation-custom-resource-response-cnnorthwest1/x', 'cn-northwest-1'],
+    ['https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/x', 'cn-north-1'],
+    ['https://s3.us-west-2.amazonaws.com/cloudformation-custom-resource-response-uswest2/x', 'us-west-2'],
+    ['https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1/x', 'us-east-1'],
+  ])('admits %s for a stack in %s', (url, stackRegion) => {
+    expect(admitResponseUrl(url, [], stackRegion)).toBeDefined();
+  });
+
+  it.each([
+    ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x', 'eu-west-1'],
+    ['https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x', 'eu-west-2'],
+    ['https://s3.amazonaws.com/cloudformation-custom-resource-response-zznorth9/x', 'us-east-1'],
+    ['https://cloudformation-custom-resource-response-zznorth9.s3.amazonaws.com/x', 'us-east-1'],
+    ['https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/x', 'us-west-1'],
+    ['https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x', undefined],
+  ])('refuses %s for a stack in %s: the response bucket is the one of the stack\'s region (R39)', (url, stackRegion) => {
+    expect(admitResponseUrl(url, [], stackRegion)).toBeUndefined();
   });
 
   it.each([
@@ -34,14 +46,69 @@ describe('ResponseURL allow-list (R18)', () => {
     'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com/x',
     'https://s3.amazonaws.com/cloudformation-custom-resource-response-anything/x',
   ])('refuses %s', (url) => {
-    expect(admitResponseUrl(url, [])).toBeUndefined();
+    expect(admitResponseUrl(url, [], 'us-east-1')).toBeUndefined();
   });
 
-  it('admits extra hosts on any port, http or https, and nothing else on them', () => {
-    expect(admitResponseUrl('http://127.0.0.1:8080/x', ['127.0.0.1'])).toBeDefined();
-    expect(admitResponseUrl('https://localhost/x', ['localhost'])).toBeDefined();
-    expect(admitResponseUrl('ftp://127.0.0.1/x', ['127.0.0.1'])).toBeUndefined();
-    expect(admitResponseUrl('http://127.0.0.2/x', ['127.0.0.1'])).toBeUndefined();
+  it('admits extra hosts on any port, http or https, whatever the stack\'s region, and nothing else on them', () => {
+    expect(admitResponseUrl('http://127.0.0.1:8080/x', ['127.0.0.1'], 'us-east-1')).toBeDefined();
+    expect(admitResponseUrl('http://127.0.0.1:8080/x', ['127.0.0.1'], undefined)).toBeDefined();
+    expect(admitResponseUrl('https://localhost/x', ['localhost'], 'eu-west-1')).toBeDefined();
+    expect(admitResponseUrl('ftp://127.0.0.1/x', ['127.0.0.1'], 'us-east-1')).toBeUndefined();
+    expect(admitResponseUrl('http://127.0.0.2/x', ['127.0.0.1'], 'us-east-1')).toBeUndefined();
+  });
+
+  it.each([
+    ['arn:aws:cloudformation:us-east-1:222222222222:stack/member/00000000-0000-4000-8000-222222222222', 'us-east-1'],
+    ['arn:aws-us-gov:cloudformation:us-gov-west-1:222222222222:stack/member/1', 'us-gov-west-1'],
+    ['arn:aws-cn:cloudformation:cn-north-1:222222222222:stack/member/1', 'cn-north-1'],
+    ['arn:aws:cloudformation:cn-north-1:222222222222:stack/member/1', undefined],
+    ['arn:aws:cloudformation:useast1:222222222222:stack/member/1', undefined],
+    ['arn:aws:cloudformation::222222222222:stack/member/1', undefined],
+    ['arn:aws:s3:::bucket', undefined],
+    [undefined, undefined],
+  ])('reads the region of StackId %s as %s', (stackId, region) => {
+    expect(regionOfStackId(stackId)).toBe(region);
+  });
+});
+
+describe('ResponseURL expiry (R39 retries and duplicates)', () => {
+  const base = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws/abc';
+  const sigV4 = (date: string, expires: string) => new URL(`${base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${date}&X-Amz-Expires=${expires}&X-Amz-Signature=s`);
+  const at = (iso: string) => new Date(iso);
+
+  it('reads a SigV4 URL\'s expiry from X-Amz-Date plus X-Amz-Expires', () => {
+    expect(responseUrlExpiry(sigV4('20240813T061006Z', '7200'))?.toISOString()).toBe('2024-08-13T08:10:06.000Z');
+  });
+
+  it('reads a SigV2 URL\'s expiry from Expires (epoch seconds)', () => {
+    expect(responseUrlExpiry(new URL(`${base}?AWSAccessKeyId=A&Expires=1510162268&Signature=s`))?.toISOString()).toBe('2017-11-08T17:31:08.000Z');
+  });
+
+  it('says nothing of a URL without those parameters or with values S3 would not sign, so it is judged as before', () => {
+    expect(responseUrlExpiry(new URL(`${base}?X-Amz-Signature=s`))).toBeUndefined();
+    expect(responseUrlExpiry(new URL('http://127.0.0.1:8080/create?X-Amz-Signature=secret-signature'))).toBeUndefined();
+    expect(responseUrlExpiry(new URL(`${base}?X-Amz-Date=20240813T061006Z&X-Amz-Signature=s`))).toBeUndefined();
+    expect(responseUrlExpiry(sigV4('2024-08-13T06:10:06Z', '7200'))).toBeUndefined();
+    expect(responseUrlExpiry(sigV4('20241313T061006Z', '7200'))).toBeUndefined();
+    expect(responseUrlExpiry(sigV4('20240813T061006Z', '-1'))).toBeUndefined();
+    expect(responseUrlExpiry(new URL(`${base}?Expires=soon`))).toBeUndefined();
+  });
+
+  it('takes the earlier expiry when a URL carries both forms', () => {
+    const url = new URL(`${base}?X-Amz-Date=20240813T061006Z&X-Amz-Expires=7200&Expires=1723529406`);
+    expect(responseUrlExpiry(url)?.toISOString()).toBe('2024-08-13T06:10:06.000Z');
+  });
+
+  it('is expired only after its last second, judged by the clock it is given', () => {
+    const url = sigV4('20240813T061006Z', '7200');
+    expect(responseUrlExpired(url, at('2024-08-13T06:10:06Z'))).toBe(false);
+    expect(responseUrlExpired(url, at('2024-08-13T08:10:06.000Z'))).toBe(false);
+    expect(responseUrlExpired(url, at('2024-08-13T08:10:06.001Z'))).toBe(true);
+    expect(responseUrlExpired(url, at('2026-01-01T00:00:00Z'))).toBe(true);
+  });
+
+  it('never holds a URL without an expiry for expired', () => {
+    expect(responseUrlExpired(new URL(`${base}?X-Amz-Signature=s`), at('2100-01-01T00:00:00Z'))).toBe(false);
   });
 });
 
