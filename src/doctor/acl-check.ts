@@ -2,7 +2,7 @@ import { StatusReport } from '../cli/status-report';
 import { bucketArn } from '../core/arns';
 import { bucketPolicyName, bucketStatementSelector } from '../core/bucket-policy';
 import { findTargetStatement, isCloudTrailGrant } from '../core/statement-lookup';
-import { describeConditions, evaluate, Evaluation } from '../iam/evaluate';
+import { AccessRequest, describeConditions, evaluate, Evaluation } from '../iam/evaluate';
 import { Check, failed, listed, pass, warn } from './check';
 import { DoctorInput } from './input';
 import { accountLabel, MEMBER_TRAIL_NAME, probeAccounts } from './probes';
@@ -14,10 +14,10 @@ import { accountLabel, MEMBER_TRAIL_NAME, probeAccounts } from './probes';
  * narrowed by an organization condition does not hold for it, and a grant narrowed to the owner's own trail or
  * account shuts every member out (the function never edits the GetBucketAcl statement).
  */
-export function aclCheckRequest(input: DoctorInput, accountId: string) {
+export function aclCheckRequest(input: DoctorInput, accountId: string): AccessRequest {
   const partition = input.targets.key.partition;
   return {
-    caller: { kind: 'service', service: 'cloudtrail.amazonaws.com' } as const,
+    caller: { kind: 'service', service: 'cloudtrail.amazonaws.com' },
     action: 's3:GetBucketAcl',
     resource: bucketArn(partition, input.targets.bucketName),
     context: {
@@ -60,7 +60,7 @@ export function aclCheck(input: DoctorInput, report: StatusReport): Check {
   if (open.length > 0) {
     return warn('acl-check', `Whether CloudTrail's s3:GetBucketAcl check passes depends on statement ${listed([...new Set(open.flatMap((o) => o.result.undecided))])} of the ${policyName}, whose conditions doctor does not evaluate.`, 'Check that statement by hand against a request carrying only aws:SourceArn and aws:SourceAccount of a member trail.');
   }
-  return pass('acl-check', `CloudTrail's s3:GetBucketAcl check passes for trails of all ${accounts.length} accounts asked about (statement ${listed([...new Set(results.flatMap((r) => r.result.allowedBy))])}).`);
+  return pass('acl-check', `CloudTrail's s3:GetBucketAcl check passes for the trails of the ${accounts.length} accounts asked about (statement ${listed([...new Set(results.flatMap((r) => r.result.allowedBy))])}).`);
 }
 
 function safeIndex(input: DoctorInput): number {

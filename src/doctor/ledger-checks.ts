@@ -51,5 +51,5 @@ export function driftCheck(input: DoctorInput, report: StatusReport): Check {
   if (!input.ledger?.snapshot) {
     return warn('drift', `${counted}, but the ledger was not read, so its holdings were not compared.`, "Pass --table with the stack's LedgerTableName output (or set LEDGER_TABLE_NAME) to compare the ledger too.");
   }
-  return pass('drift', `${counted} as the ledger says (${held} held by stacks, the rest listed before any stack or by hand).`);
+  return pass('drift', `The policies and the ledger agree: ${counted}, ${held} of them held by stacks.`);
 }

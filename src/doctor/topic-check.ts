@@ -2,7 +2,7 @@ import { OperatorError } from '../core/errors';
 import { parsePolicy } from '../core/policy-document';
 import { describeConditions } from '../iam/evaluate';
 import { mayPublish } from '../iam/publish';
-import { Check, failed, listed, pass, warn } from './check';
+import { Check, failed, listed, pass, splitSentence, warn } from './check';
 import { DoctorInput } from './input';
 
 const FIX_PUBLISHERS =
@@ -23,7 +23,7 @@ export function topicPolicyCheck({ topic }: DoctorInput): Check {
   try {
     policy = topic.policy === undefined ? undefined : parsePolicy(topic.policy, `topic policy of ${topicArn}`);
   } catch (error) {
-    if (error instanceof OperatorError) return failed('topic-policy', error.message.replace(/;.*$/, '.'), 'Deploy the topic policy from template.yaml again.');
+    if (error instanceof OperatorError) return failed('topic-policy', splitSentence(error.message).message, 'Deploy the topic policy from template.yaml again.');
     throw error;
   }
   const result = mayPublish(policy, topicArn, publisher);
