@@ -5,34 +5,20 @@
  */
 import { fixture, seedBucketPolicy } from '../devtools/estate';
 import { enrollInAccountListBucket, enrollInAccountListKey } from '../src/core/account-list';
+import { Fill, fillToLimit } from '../src/core/capacity';
 import { enrollInBucketPolicy } from '../src/core/bucket-policy';
 import { enrollInKeyPolicy } from '../src/core/key-policy';
 import { PolicyLayoutName, POLICY_LAYOUTS } from '../src/core/layout-names';
-import { compactByteLength, parsePolicy, PolicyDocument } from '../src/core/policy-document';
+import { parsePolicy, PolicyDocument } from '../src/core/policy-document';
 import { BUCKET_POLICY_LIMIT_BYTES, KEY_POLICY_LIMIT_BYTES } from '../src/core/size-limits';
 import { heading, printTable, Problems } from './report';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const FIRST_MEMBER = 200_000_000_000;
-/** Far above any real capacity; stops a core that never grows the document from looping forever. */
-const MAX_ACCOUNTS = 5_000;
-
 /** Bucket names of 10, 20 and 40 characters. */
 export const BUCKET_NAMES = ['ct-logs-01', 'org-cloudtrail-logs1', 'org-cloudtrail-logs-111111111111-useast1'];
 /** SPEC R34: the account-list layout holds at least this many accounts in each policy for a 20-character bucket name. */
 export const ACCOUNT_LIST_FLOOR = 1_000;
 export const PREFIXES = ['', 'cloudtrail'];
-
-export interface Fill {
-  /** Member accounts that fit (the owner, already listed in the fixture, not counted). */
-  accounts: number;
-  /** Compact size with that many members, and the size the next member would have made it. */
-  bytesAtCapacity: number;
-  bytesOverLimit: number;
-  startBytes: number;
-  bytesPerAccount: number;
-  limit: number;
-}
 
 export interface CapacityRow {
   layout: PolicyLayoutName;
@@ -43,24 +29,11 @@ export interface CapacityRow {
   key: Fill;
 }
 
+/** fillToLimit, with a stalled fill (an account that did not grow the policy) reported as a problem. */
 function fill(start: PolicyDocument, limit: number, add: (doc: PolicyDocument, account: string) => PolicyDocument, problems: Problems, what: string): Fill {
-  let doc = start;
-  const startBytes = compactByteLength(start);
-  let size = startBytes;
-  let accounts = 0;
-  for (;;) {
-    const next = add(doc, String(FIRST_MEMBER + accounts));
-    const nextSize = compactByteLength(next);
-    if (nextSize > limit) {
-      return { accounts, bytesAtCapacity: size, bytesOverLimit: nextSize, startBytes, bytesPerAccount: (nextSize - startBytes) / (accounts + 1), limit };
-    }
-    if (!problems.check(nextSize > size && accounts < MAX_ACCOUNTS, `${what}: adding account ${FIRST_MEMBER + accounts} did not grow the policy (${size} -> ${nextSize} bytes)`)) {
-      return { accounts, bytesAtCapacity: size, bytesOverLimit: NaN, startBytes, bytesPerAccount: NaN, limit };
-    }
-    doc = next;
-    size = nextSize;
-    accounts++;
-  }
+  const result = fillToLimit(start, limit, add);
+  if (result.stalled) problems.check(false, `${what}: adding account ${result.stalled.accountId} did not grow the policy (${result.bytesAtCapacity} -> ${result.stalled.bytes} bytes)`);
+  return result;
 }
 
 function seedFor(bucketName: string, prefix: string): PolicyDocument {

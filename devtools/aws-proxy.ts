@@ -41,9 +41,12 @@ export interface AwsProxy {
   close(): Promise<void>;
 }
 
-export function operationOf(method: string, url: string, target: string | undefined): string {
+export function operationOf(method: string, url: string, target: string | undefined, body = ''): string {
   if (target) return target.split('.').pop() ?? target;
   const query = new URL(url, 'http://x').searchParams;
+  // The query protocol (SNS): the operation is the form body's Action.
+  const action = method === 'POST' ? new URLSearchParams(body).get('Action') : null;
+  if (action) return action;
   const s3 = (name: string) => ({ GET: `Get${name}`, PUT: `Put${name}`, DELETE: `Delete${name}` } as Record<string, string>)[method] ?? `${method} ${name}`;
   if (query.has('policy')) return s3('BucketPolicy');
   if (query.has('location')) return 'GetBucketLocation';
@@ -84,7 +87,9 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const targetHeader = req.headers['x-amz-target'];
-      const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader);
+      const body = Buffer.concat(chunks);
+      const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : '';
+      const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader, form);
       calls.push({ operation, method: req.method ?? '', path: req.url ?? '' });
       const fault = faults.find(
         (f) => (f.operation === operation || f.operation === '*') && (f.times === undefined || f.used < f.times) && (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
@@ -99,7 +104,7 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
         res.end(errorBody(fault, operation, isJson));
         return;
       }
-      await forward(req, Buffer.concat(chunks), res);
+      await forward(req, body, res);
       if (fault?.after) await fault.after();
     });
   });

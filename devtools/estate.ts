@@ -34,6 +34,8 @@ export interface EstateOptions {
   endpoint: string;
   bucket?: string;
   region?: string;
+  /** The bucket's region when it differs from the key's (`region`). */
+  bucketRegion?: string;
   /** undefined: the documented seed policy; null: no bucket policy at all. */
   bucketPolicy?: string | null;
   keyPolicy?: string;
@@ -45,7 +47,8 @@ export async function createEstate(options: EstateOptions): Promise<Estate> {
   const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
   const s3 = new S3Client({ region, endpoint: options.endpoint, forcePathStyle: true, credentials });
   const kms = new KMSClient({ region, endpoint: options.endpoint, credentials });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+  const bucketRegion = options.bucketRegion ?? region;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(bucketRegion === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: bucketRegion as never } }) }));
   const bucketPolicy = options.bucketPolicy === undefined ? seedBucketPolicy(bucket) : options.bucketPolicy;
   if (bucketPolicy !== null) await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: bucketPolicy }));
   const key = await kms.send(new CreateKeyCommand({ Policy: options.keyPolicy ?? fixture('cloudtrail-console-key-policy.json'), Description: 'CloudTrail log key' }));

@@ -1,6 +1,6 @@
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, UpdateContinuousBackupsCommand } from '@aws-sdk/client-dynamodb';
 
-/** The ledger table on an emulator, with the key schema template.yaml gives it (pk, sk). */
+/** The ledger table on an emulator, as template.yaml creates it: key schema pk, sk; point-in-time recovery on. */
 export const LEDGER_TABLE = 'cloudtrail-enrollment-ledger';
 
 export async function createLedgerTable(endpoint: string, tableName = LEDGER_TABLE, region = 'us-east-1'): Promise<string> {
@@ -19,6 +19,7 @@ export async function createLedgerTable(endpoint: string, tableName = LEDGER_TAB
       ],
     }),
   );
+  await dynamo.send(new UpdateContinuousBackupsCommand({ TableName: tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
   dynamo.destroy();
   return tableName;
 }

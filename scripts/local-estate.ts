@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   console.log(`  export ${exports}`);
   console.log('  npm run invoke -- .local/events/create.json --env .local/env.json');
   console.log(`  node dist/cli.js status --bucket ${estate.bucket} --key ${estate.keyArn} --table cloudtrail-enrollment-ledger`);
+  console.log(`  node dist/cli.js doctor --bucket ${estate.bucket} --key ${estate.keyArn} --table cloudtrail-enrollment-ledger`);
   console.log('ready (Ctrl-C stops moto)');
   const stop = async () => {
     await moto.stop();

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { shown } from '../core/arns';
 import { fail } from '../core/errors';
+import { isRoleArn } from '../iam/publish';
 
 /** What the operator asked for on the command line; flags left out fall back to the function's settings. */
 export interface StatusArgs {
@@ -20,10 +22,26 @@ export interface HandoverArgs {
   table?: string;
 }
 
-export type CliArgs = StatusArgs | HandoverArgs | { command: 'help' };
+/** SPEC R37: a read-only pre-flight of the deployment. */
+export interface DoctorArgs {
+  command: 'doctor';
+  bucket?: string;
+  key?: string;
+  prefix?: string;
+  table?: string;
+  /** The ServiceToken topic ARN; without it the topic-policy check is skipped (a warning). */
+  topic?: string;
+  organization?: string;
+  publisherRole?: string;
+  json: boolean;
+}
+
+export type CliArgs = StatusArgs | HandoverArgs | DoctorArgs | { command: 'help' };
 
 export const USAGE = `Usage: cloudtrail-enrollment status [--bucket NAME] [--key ARN] [--prefix P] [--table NAME] [--json]
        cloudtrail-enrollment handover (--account ID ... | --all) [--table NAME]
+       cloudtrail-enrollment doctor [--bucket NAME] [--key ARN] [--prefix P] [--table NAME]
+                                    [--topic ARN --publisher-role ARN [--organization o-...]] [--json]
 
 status reads the trail bucket's policy and the trail key's policy and shows, for every account either one lists
 or the enrollment ledger holds, whether it is enrolled in both, whether a statement would still deny its trail,
@@ -41,9 +59,21 @@ to the stacks that hold them: after it, the last holder's Delete removes them. E
   --account ID    an account whose adopted entries to hand over (repeatable)
   --all           every adopted entry that a stack holds
 
+doctor checks a deployment before the first StackSet rollout, and whenever something looks wrong, without
+writing anything: bucket and key region, the key policy's account-root statement, the statements enrollments
+edit, CloudTrail's GetBucketAcl grant, Deny statements, policy sizes, the ledger table, the topic policy and
+drift. One line per check (pass, warn or fail, with the fix); it takes the targets as status does, plus:
+
+  --topic ARN           the ServiceToken topic (the stack's ServiceToken output)
+  --publisher-role ARN  the role member StackSets run as, in one member account, e.g.
+                        arn:aws:iam::222222222222:role/stacksets-exec-<id> (service-managed) or
+                        arn:aws:iam::222222222222:role/AWSControlTowerExecution (Customizations for Control Tower)
+  --organization o-...  the organization of that account
+
 The ledger table is read in AWS_REGION (default: the key's region). Statements are found by
 BUCKET_POLICY_SID and KEY_POLICY_SID as in the function.
-Exit status: 0 clean (status) or done (handover), 1 drift or problems found, 2 usage or AWS error.`;
+Exit status: 0 clean (status), done (handover) or no failed check (doctor), 1 drift, problems or a failed
+check found, 2 usage or AWS error.`;
 
 /** Parses argv (without node and the script). Throws OperatorError for anything it does not understand. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -58,6 +88,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         key: { type: 'string' },
         prefix: { type: 'string' },
         table: { type: 'string' },
+        topic: { type: 'string' },
+        organization: { type: 'string' },
+        'publisher-role': { type: 'string' },
         account: { type: 'string', multiple: true },
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -72,9 +105,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.help || positionals[0] === 'help') return { command: 'help' };
   const [command, ...rest] = positionals;
   if (command === undefined) fail("No command given; run 'cloudtrail-enrollment status' (or --help for usage).");
-  if (command !== 'status' && command !== 'handover') fail(`Unknown command '${command}'; the commands are 'status' and 'handover' (run --help for usage).`);
+  if (command !== 'status' && command !== 'handover' && command !== 'doctor') fail(`Unknown command '${command}'; the commands are 'status', 'handover' and 'doctor' (run --help for usage).`);
   if (rest.length > 0) fail(`Unexpected argument '${rest[0]}'; '${command}' takes only flags (run --help for usage).`);
   const table = values.table !== undefined ? { table: values.table } : {};
+  if (command !== 'doctor') {
+    for (const flag of ['topic', 'organization', 'publisher-role'] as const) {
+      if (values[flag] !== undefined) fail(`The flag --${flag} belongs to 'doctor'; '${command}' does not check the topic.`);
+    }
+  }
   if (command === 'handover') {
     const accounts = values.account ?? [];
     for (const flag of ['bucket', 'key', 'prefix', 'json'] as const) {
@@ -84,7 +122,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     for (const account of accounts) if (!/^[0-9]{12}$/.test(account)) fail(`--account '${account}' is not a 12-digit account ID; give the account whose adopted entries to hand over.`);
     return { command: 'handover', accounts, all: values.all ?? false, ...table };
   }
-  if (values.account !== undefined || values.all) fail("The flags --account and --all belong to 'handover'; 'status' reports every account.");
+  if (values.account !== undefined || values.all) fail(`The flags --account and --all belong to 'handover'; '${command}' looks at every account.`);
+  const targets = {
+    json: values.json ?? false,
+    ...table,
+    ...(values.bucket !== undefined ? { bucket: values.bucket } : {}),
+    ...(values.key !== undefined ? { key: values.key } : {}),
+    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+  };
+  if (command === 'doctor') return { command: 'doctor', ...targets, ...doctorTopic(values.topic, values['publisher-role'], values.organization) };
   return {
     command: 'status',
     json: values.json ?? false,
@@ -93,4 +139,17 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(values.key !== undefined ? { key: values.key } : {}),
     ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
   };
+}
+
+/** --topic, --publisher-role and --organization: all three shapes checked here, so a typo is a usage error (exit 2). */
+function doctorTopic(topic: string | undefined, publisherRole: string | undefined, organization: string | undefined): Pick<DoctorArgs, 'topic' | 'publisherRole' | 'organization'> {
+  if (topic === undefined) {
+    if (publisherRole !== undefined || organization !== undefined) fail('--publisher-role and --organization describe who publishes to the ServiceToken topic; pass --topic with the stack\'s ServiceToken output too.');
+    return {};
+  }
+  if (!/^arn:(aws|aws-cn|aws-us-gov):sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$/.test(topic)) fail(`--topic '${shown(topic)}' is not an SNS topic ARN; pass the stack's ServiceToken output (arn:aws:sns:<region>:<account>:<name>).`);
+  if (publisherRole === undefined) fail('--topic needs --publisher-role: the role member StackSets run as (stacksets-exec-<id> for service-managed StackSets, AWSControlTowerExecution for Customizations for AWS Control Tower), with a member account\'s ID in its ARN.');
+  if (!isRoleArn(publisherRole)) fail(`--publisher-role '${shown(publisherRole)}' is not an IAM role ARN; give one role in one member account, such as arn:aws:iam::222222222222:role/AWSControlTowerExecution.`);
+  if (organization !== undefined && !/^o-[a-z0-9]{10,32}$/.test(organization)) fail(`--organization '${shown(organization)}' is not an organization ID; give one like o-a1b2c3d4e5.`);
+  return { topic, publisherRole, ...(organization !== undefined ? { organization } : {}) };
 }

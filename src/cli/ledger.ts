@@ -5,10 +5,16 @@ import { readCliSettings } from './wording';
 
 type Env = Record<string, string | undefined>;
 
-/** The ledger table from --table or LEDGER_TABLE_NAME, read in AWS_REGION (else the fallback region). */
-export function ledgerOf(table: string | undefined, env: Env, fallbackRegion: string): LedgerStore | undefined {
+/** The ledger table's name from --table or LEDGER_TABLE_NAME, and its region: AWS_REGION, else the fallback region. */
+export function ledgerTableOf(table: string | undefined, env: Env, fallbackRegion: string): { name: string; region: string } | undefined {
   const name = table ?? readCliSettings(env, ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX']).ledgerTableName;
   if (name === undefined) return undefined;
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) fail(`--table '${name}' is not a DynamoDB table name; give the enrollment ledger table (the stack's LedgerTableName output).`);
-  return awsLedgerStore(name, env.AWS_REGION?.trim() || fallbackRegion);
+  return { name, region: env.AWS_REGION?.trim() || fallbackRegion };
+}
+
+/** The ledger table from --table or LEDGER_TABLE_NAME, read in AWS_REGION (else the fallback region). */
+export function ledgerOf(table: string | undefined, env: Env, fallbackRegion: string): LedgerStore | undefined {
+  const found = ledgerTableOf(table, env, fallbackRegion);
+  return found && awsLedgerStore(found.name, found.region);
 }

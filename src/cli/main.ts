@@ -1,6 +1,7 @@
 import { awsPolicyStore } from '../aws/aws-policy-store';
 import { OperatorError } from '../core/errors';
 import { CliArgs, parseCliArgs, USAGE } from './args';
+import { doctor } from './doctor';
 import { handover } from './handover';
 import { ledgerOf } from './ledger';
 import { s3ForcePathStyle } from '../config/settings';
@@ -11,7 +12,7 @@ import { buildStatusReport } from './status-report';
 import { resolveTargets } from './targets';
 import { CLI_SETTINGS, forCli, targetSources } from './wording';
 
-/** cloudtrail-enrollment status: exit 0 clean, 1 drift or problems, 2 usage or AWS error (one line on stderr). */
+/** cloudtrail-enrollment status | handover | doctor: exit 0 clean, 1 drift, problems or a failed check, 2 usage or AWS error (one line on stderr). */
 export async function main(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
   const args = parseCliArgs(argv);
   if (args.command === 'help') {
@@ -29,6 +30,11 @@ async function run(args: Exclude<CliArgs, { command: 'help' }>, env: Record<stri
   if (args.command === 'handover') {
     process.stdout.write(`${await handover(args, env)}\n`);
     return 0;
+  }
+  if (args.command === 'doctor') {
+    const { output, code } = await doctor(args, env);
+    process.stdout.write(`${output}\n`);
+    return code;
   }
   const targets = resolveTargets(args, env);
   const signal = new AbortController().signal;

@@ -16,7 +16,7 @@ export interface StatusTargets {
 
 type Env = Record<string, string | undefined>;
 
-export function resolveTargets(args: StatusArgs, env: Env): StatusTargets {
+export function resolveTargets(args: Pick<StatusArgs, 'bucket' | 'key' | 'prefix'>, env: Env): StatusTargets {
   // A flag replaces its variable entirely, so a bad value in an overridden variable does not get in the way.
   const replaced: CliVariable[] = [
     ...(args.bucket !== undefined ? ['TRAIL_BUCKET_NAME' as const] : []),

@@ -34,6 +34,8 @@ export interface TargetSources {
   bucket: '--bucket' | 'TRAIL_BUCKET_NAME';
   key: '--key' | 'TRAIL_KEY_ARN';
   table: '--table' | 'LEDGER_TABLE_NAME';
+  /** doctor's ServiceToken topic: only ever a flag. */
+  topic: '--topic';
 }
 
 export function targetSources(args: { bucket?: string; key?: string; table?: string }): TargetSources {
@@ -41,6 +43,7 @@ export function targetSources(args: { bucket?: string; key?: string; table?: str
     bucket: args.bucket !== undefined ? '--bucket' : 'TRAIL_BUCKET_NAME',
     key: args.key !== undefined ? '--key' : 'TRAIL_KEY_ARN',
     table: args.table !== undefined ? '--table' : 'LEDGER_TABLE_NAME',
+    topic: '--topic',
   };
 }
 
@@ -49,7 +52,7 @@ function capitalised(text: string): string {
 }
 
 export function cliAwsWording(sources: TargetSources): AwsErrorWording {
-  const sourceOf = (f: AwsFailure): string | undefined => ({ s3: sources.bucket, kms: sources.key, dynamodb: sources.table })[f.action.split(':')[0]!];
+  const sourceOf = (f: AwsFailure): string | undefined => ({ s3: sources.bucket, kms: sources.key, dynamodb: sources.table, sns: sources.topic })[f.action.split(':')[0]!];
   const failedWith = (f: AwsFailure) => `${f.action} on ${f.resource} failed with ${f.name}${f.detail ? ` (${f.detail})` : ''}`;
   return {
     denied: (f) => {

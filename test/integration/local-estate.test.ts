@@ -1,5 +1,6 @@
 // The README's recipe for `npm run invoke` against moto: `npm run local-estate` in one shell, the printed
-// exports and `npm run invoke -- .local/events/create.json --env .local/env.json` in another.
+// exports and `npm run invoke -- .local/events/create.json --env .local/env.json` in another; then the printed
+// status and doctor commands.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -36,4 +37,11 @@ it('serves an estate that the printed commands enroll a member in', async () => 
   const status = spawnSync(process.execPath, statusLine.trim().split(' ').slice(1), { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   expect({ code: status.status, stderr: status.stderr }).toEqual({ code: 0, stderr: '' });
   expect(status.stdout).toMatch(/222222222222 +yes +\(none\) +yes +1 +ok/);
+  // docs/doctor.md: doctor passes this estate; only the topic is not checked (the estate has none).
+  const doctorLine = lines.find((l) => l.trim().startsWith('node dist/cli.js doctor'))!;
+  const doctor = spawnSync(process.execPath, [...doctorLine.trim().split(' ').slice(1), '--json'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  expect({ code: doctor.status, stderr: doctor.stderr }).toEqual({ code: 0, stderr: '' });
+  const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ id: string; status: string }> }).checks;
+  expect(checks.filter((c) => c.status !== 'pass')).toEqual([expect.objectContaining({ id: 'topic-policy', status: 'warn' })]);
+  expect(checks).toHaveLength(11);
 }, 60_000);

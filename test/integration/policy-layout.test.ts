@@ -1,11 +1,9 @@
 // POLICY_LAYOUT (SPEC R34) against moto: enroll and remove in the account-list layout, and a 300-account pair
-// converted to account-list and back by reconcile. The resulting bucket policies are evaluated by an IAM policy
-// simulator (@cloud-copilot/iam-simulate) for CloudTrail's delivery: s3:PutObject by the cloudtrail.amazonaws.com
-// service principal with the aws:SourceAccount CloudTrail sends. The key policies are checked by their listing only:
-// the simulator ignores the context key kms:EncryptionContext:aws:cloudtrail:arn (it reports it under
-// ignoredContextKeys, presumably because the encryption-context key itself contains colons), so every
-// kms:GenerateDataKey it evaluates is denied, whatever the policy.
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+// converted to account-list and back by reconcile. The resulting policies are evaluated by the project's
+// resource-policy evaluator (src/iam) for CloudTrail's delivery: s3:PutObject on the bucket and kms:GenerateDataKey on
+// the key by the cloudtrail.amazonaws.com service principal, with the aws:SourceAccount, aws:SourceArn and (for the
+// key) kms:EncryptionContext:aws:cloudtrail:arn that CloudTrail sends for the trail.
+import { evaluate } from '../../src/iam/evaluate';
 import { Estate } from '../../devtools/estate';
 import { Harness, only, useHarness } from '../support/harness';
 
@@ -37,27 +35,20 @@ async function policies(): Promise<{ bucket: Json; key: Json; bucketBytes: numbe
 const statementOf = (document: Json, sid: string): Json => document.Statement.find((s: Json) => s.Sid === sid);
 const listedAccounts = (keyPolicy: Json): string[] => statementOf(keyPolicy, KEY_SID).Condition.StringEquals['aws:SourceAccount'];
 
+const CLOUDTRAIL = { kind: 'service', service: 'cloudtrail.amazonaws.com' } as const;
+const trailOf = (account: string) => `arn:aws:cloudtrail:us-east-1:${account}:trail/t`;
+
 /** CloudTrail delivering a log file for `source` (the trail's account) under `folder`'s AWSLogs path. */
-async function putObject(bucketPolicy: Json, source: string, folder = source, prefix = ''): Promise<string> {
-  const trail = `arn:aws:cloudtrail:us-east-1:${source}:trail/t`;
+function putObject(bucketPolicy: Json, source: string, folder = source, prefix = ''): string {
   const key = `${prefix ? `${prefix}/` : ''}AWSLogs/${folder}/CloudTrail/us-east-1/2025/01/01/${folder}_CloudTrail_us-east-1_20250101T0000Z_abc.json.gz`;
-  return simulate(bucketPolicy, 's3:PutObject', `arn:aws:s3:::${estate.bucket}/${key}`, { 'aws:SourceAccount': source, 'aws:SourceArn': trail, 's3:x-amz-acl': 'bucket-owner-full-control' });
+  const context = { 'aws:SourceAccount': source, 'aws:SourceArn': trailOf(source), 's3:x-amz-acl': 'bucket-owner-full-control' };
+  return evaluate(bucketPolicy, { caller: CLOUDTRAIL, action: 's3:PutObject', resource: `arn:aws:s3:::${estate.bucket}/${key}`, context }).decision;
 }
 
-
-async function simulate(resourcePolicy: Json, action: string, resource: string, contextVariables: Record<string, string>): Promise<string> {
-  const result = await runSimulation(
-    {
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy,
-      request: { action, principal: 'cloudtrail.amazonaws.com', resource: { accountId: OWNER, resource }, contextVariables },
-    },
-    {},
-  );
-  if (result.resultType !== 'single') throw new Error(`unexpected simulation result: ${JSON.stringify(result).slice(0, 500)}`);
-  return result.overallResult;
+/** CloudTrail asking the key for a data key to encrypt a log file of `source`'s trail. */
+function generateDataKey(keyPolicy: Json, source: string): string {
+  const context = { 'aws:SourceAccount': source, 'aws:SourceArn': trailOf(source), [CONTEXT]: trailOf(source) };
+  return evaluate(keyPolicy, { caller: CLOUDTRAIL, action: 'kms:GenerateDataKey', resource: estate.keyArn, context }).decision;
 }
 
 describe('POLICY_LAYOUT=account-list against moto (R34)', () => {
@@ -73,10 +64,12 @@ describe('POLICY_LAYOUT=account-list against moto (R34)', () => {
     expect(statementOf(bucket, BUCKET_SID).Condition.StringEquals['aws:SourceAccount']).toEqual([OWNER, MEMBER]);
     expect(statementOf(key, KEY_SID).Condition).toEqual({ StringLike: { [CONTEXT]: ['arn:aws:cloudtrail:*:*:trail/*'] }, StringEquals: { 'aws:SourceAccount': [OWNER, MEMBER] } });
 
-    expect(await putObject(bucket, MEMBER)).toBe('Allowed');
-    expect(await putObject(bucket, OTHER)).not.toBe('Allowed');
+    expect(putObject(bucket, MEMBER)).toBe('allowed');
+    expect(putObject(bucket, OTHER)).toBe('implicitly-denied');
     // A trail of an account that is not enrolled, writing under the member's folder (its prefix AWSLogs/<member>).
-    expect(await putObject(bucket, STRANGER, MEMBER)).not.toBe('Allowed');
+    expect(putObject(bucket, STRANGER, MEMBER)).toBe('implicitly-denied');
+    expect(generateDataKey(key, MEMBER)).toBe('allowed');
+    expect(generateDataKey(key, OTHER)).toBe('implicitly-denied');
   });
 
   it('removes: the account leaves both lists, the owner stays', async () => {
@@ -86,8 +79,10 @@ describe('POLICY_LAYOUT=account-list against moto (R34)', () => {
     const { bucket, key } = await policies();
     expect(statementOf(bucket, BUCKET_SID).Condition.StringEquals['aws:SourceAccount']).toEqual([OWNER, OTHER]);
     expect(statementOf(key, KEY_SID).Condition.StringEquals['aws:SourceAccount']).toEqual([OWNER, OTHER]);
-    expect(await putObject(bucket, MEMBER)).not.toBe('Allowed');
-    expect(await putObject(bucket, OTHER)).toBe('Allowed');
+    expect(putObject(bucket, MEMBER)).toBe('implicitly-denied');
+    expect(putObject(bucket, OTHER)).toBe('allowed');
+    expect(generateDataKey(key, MEMBER)).toBe('implicitly-denied');
+    expect(generateDataKey(key, OTHER)).toBe('allowed');
   });
 });
 
@@ -130,14 +125,17 @@ describe('converting a 300-account pair by reconcile (R31, R34)', () => {
     expect(listed.keyBytes).toBeLessThan(before.keyBytes);
 
     for (const account of [OWNER, MEMBER, ...accounts]) {
-      for (const pair of [before, listed, back]) expect([account, await putObject(pair.bucket, account)]).toEqual([account, 'Allowed']);
+      for (const pair of [before, listed, back]) {
+        expect([account, putObject(pair.bucket, account), generateDataKey(pair.key, account)]).toEqual([account, 'allowed', 'allowed']);
+      }
       expect(listedAccounts(listed.key)).toContain(account);
       expect(statementOf(back.key, KEY_SID).Condition.StringLike[CONTEXT]).toContain(`arn:aws:cloudtrail:*:${account}:trail/*`);
     }
-    expect(await putObject(listed.bucket, STRANGER)).not.toBe('Allowed');
+    expect(putObject(listed.bucket, STRANGER)).toBe('implicitly-denied');
     expect(listedAccounts(listed.key)).not.toContain(STRANGER);
+    for (const pair of [before, listed, back]) expect(generateDataKey(pair.key, STRANGER)).toBe('implicitly-denied');
     // The resource-list layout's known gap: any account's trail may pick the prefix AWSLogs/<member>.
-    expect(await putObject(before.bucket, STRANGER, MEMBER)).toBe('Allowed');
-    expect(await putObject(listed.bucket, STRANGER, MEMBER)).not.toBe('Allowed');
+    expect(putObject(before.bucket, STRANGER, MEMBER)).toBe('allowed');
+    expect(putObject(listed.bucket, STRANGER, MEMBER)).toBe('implicitly-denied');
   }, 120_000);
 });

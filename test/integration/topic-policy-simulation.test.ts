@@ -1,9 +1,9 @@
 // The ServiceToken topic policy of template.yaml (SPEC R32), resolved for given parameters as CloudFormation would
-// deploy it, evaluated by an IAM policy simulator (@cloud-copilot/iam-simulate) for sns:Publish by various callers.
-// Every caller has an allow-everything identity policy (the StackSet execution role has AdministratorAccess), so the
-// topic policy alone decides. The caller's aws:PrincipalArn is its role ARN, as IAM puts it in the request context
-// for an assumed-role session.
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+// deploy it, evaluated by the project's resource-policy evaluator (src/iam) for sns:Publish by various callers.
+// Every caller is a role session whose own IAM policies allow sns:Publish (the StackSet execution role has
+// AdministratorAccess), so the topic policy alone decides. The caller's aws:PrincipalArn is its role ARN, as IAM puts
+// it in the request context for an assumed-role session.
+import { mayPublish } from '../../src/iam/publish';
 import { loadTemplate, OWNER, resolveIntrinsics, TOPIC_ARN } from '../support/cfn-template';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -19,25 +19,9 @@ interface Caller {
   org?: string;
 }
 
-async function publish(parameters: Record<string, string>, caller: Caller): Promise<string> {
-  const account = caller.role.split(':')[4]!;
-  const result = await runSimulation(
-    {
-      identityPolicies: [{ name: 'AdministratorAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: resolveIntrinsics(template, topicPolicy.Properties.PolicyDocument, parameters),
-      request: {
-        action: 'sns:Publish',
-        principal: caller.role,
-        resource: { accountId: OWNER, resource: TOPIC_ARN },
-        contextVariables: { 'aws:PrincipalArn': caller.role, 'aws:PrincipalAccount': account, ...(caller.org ? { 'aws:PrincipalOrgID': caller.org } : {}) },
-      },
-    },
-    {},
-  );
-  if (result.resultType !== 'single') throw new Error(`unexpected simulation result: ${JSON.stringify(result).slice(0, 500)}`);
-  return result.overallResult;
+function publish(parameters: Record<string, string>, caller: Caller): string {
+  const policy = resolveIntrinsics(template, topicPolicy.Properties.PolicyDocument, parameters);
+  return mayPublish(policy, TOPIC_ARN, { roleArn: caller.role, ...(caller.org ? { organizationId: caller.org } : {}) }).decision;
 }
 
 const serviceManagedExec: Caller = { role: `arn:aws:iam::${MEMBER}:role/stacksets-exec-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d`, org: ORG };
@@ -57,8 +41,8 @@ describe('ServiceToken topic policy, simulated (R32)', () => {
       ['a service-managed StackSet execution role of a member', serviceManagedExec],
       ['the self-managed StackSet execution role of a member', selfManagedExec],
       ['a principal of the owner account', owner],
-    ])('lets %s publish', async (_, caller) => {
-      expect(await publish(parameters, caller)).toBe('Allowed');
+    ])('lets %s publish', (_, caller) => {
+      expect(publish(parameters, caller)).toBe('allowed');
     });
 
     it.each([
@@ -67,28 +51,28 @@ describe('ServiceToken topic policy, simulated (R32)', () => {
       ['a role of the self-managed name under another path', pathed],
       ['an execution role of an account in another organization', outsideOrg],
       ['an execution role of an account in no organization', noOrg],
-    ])('refuses %s', async (_, caller) => {
-      expect(await publish(parameters, caller)).not.toBe('Allowed');
+    ])('refuses %s', (_, caller) => {
+      expect(publish(parameters, caller)).toBe('implicitly-denied');
     });
   });
 
-  it('with PublisherRoleArns set, admits those roles instead of the defaults', async () => {
+  it('with PublisherRoleArns set, admits those roles instead of the defaults', () => {
     const parameters = { OrganizationId: ORG, PublisherRoleArns: `arn:aws:iam::*:role/custom/*` };
-    expect(await publish(parameters, pathed)).toBe('Allowed');
-    expect(await publish(parameters, serviceManagedExec)).not.toBe('Allowed');
+    expect(publish(parameters, pathed)).toBe('allowed');
+    expect(publish(parameters, serviceManagedExec)).toBe('implicitly-denied');
   });
 
   describe('without OrganizationId', () => {
-    it('lets the owner account publish', async () => {
-      expect(await publish({}, owner)).toBe('Allowed');
+    it('lets the owner account publish', () => {
+      expect(publish({}, owner)).toBe('allowed');
     });
 
     it.each([
       ['a service-managed StackSet execution role of another account', serviceManagedExec],
       ['the self-managed StackSet execution role of another account', selfManagedExec],
       ['a principal outside any organization', noOrg],
-    ])('refuses %s', async (_, caller) => {
-      expect(await publish({}, caller)).not.toBe('Allowed');
+    ])('refuses %s', (_, caller) => {
+      expect(publish({}, caller)).toBe('implicitly-denied');
     });
   });
 });

@@ -22,8 +22,8 @@ function both(error: Error, action: string, resource: string, sources = FROM_FLA
 
 describe('the CLI words AWS errors for the person running it; the function keeps its own sentences', () => {
   it('names the flag the target came from, or the variable when no flag was given', () => {
-    expect(FROM_FLAGS).toEqual({ bucket: '--bucket', key: '--key', table: '--table' });
-    expect(FROM_ENV).toEqual({ bucket: 'TRAIL_BUCKET_NAME', key: 'TRAIL_KEY_ARN', table: 'LEDGER_TABLE_NAME' });
+    expect(FROM_FLAGS).toEqual({ bucket: '--bucket', key: '--key', table: '--table', topic: '--topic' });
+    expect(FROM_ENV).toEqual({ bucket: 'TRAIL_BUCKET_NAME', key: 'TRAIL_KEY_ARN', table: 'LEDGER_TABLE_NAME', topic: '--topic' });
   });
 
   it('access denied: "your credentials" and the flag of the service that refused', () => {
@@ -35,6 +35,10 @@ describe('the CLI words AWS errors for the person running it; the function keeps
     );
     expect(both(sdkError('AccessDeniedException'), 'dynamodb:Query', TABLE).cli).toBe(
       `Your credentials were denied dynamodb:Query on ${TABLE} (AccessDeniedException); use credentials with that permission, or check --table if that is not the intended target.`,
+    );
+    const topic = 'arn:aws:sns:us-east-1:111111111111:enroll';
+    expect(both(sdkError('AuthorizationErrorException', 'not authorized', 403), 'sns:GetTopicAttributes', topic).cli).toBe(
+      `Your credentials were denied sns:GetTopicAttributes on ${topic} (AuthorizationErrorException); use credentials with that permission, or check --topic if that is not the intended target.`,
     );
     expect(both(sdkError('AccessDeniedException'), 'organizations:DescribeAccount', '222222222222').cli).toBe(
       'Your credentials were denied organizations:DescribeAccount on 222222222222 (AccessDeniedException); use credentials with that permission.',
