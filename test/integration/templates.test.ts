@@ -51,13 +51,19 @@ describe('template.yaml function', () => {
     expect(fn.Metadata.BuildMethod).toBe('esbuild');
     // Both in src/: esbuild's output directory then holds handler.js and organizations.js side by side.
     expect(fn.Metadata.BuildProperties.EntryPoints).toEqual(['src/handler.ts', 'src/organizations.ts']);
-    // Maps for reading traces offline, without the sources; not loaded on every cold start.
-    expect(fn.Metadata.BuildProperties.Sourcemap).toBe(true);
-    expect(fn.Metadata.BuildProperties.SourcesContent).toBe(false);
-    expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     expect(fn.Properties.Handler).toBe('handler.handler');
     expect(fn.Properties.Architectures).toEqual(['arm64']);
     expect(fn.Properties.Policies).toBeUndefined();
+  });
+
+  it('deploys no source map and no --enable-source-maps, however it is built', () => {
+    // SAM CLI sets NODE_OPTIONS=--enable-source-maps whenever Sourcemap is truthy (samcli/lib/build/bundler.py).
+    expect(fn.Metadata.BuildProperties.Sourcemap).toBeUndefined();
+    expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    // aws-lambda-builders passes true as a flag and strings as --name=value, and silently drops false.
+    for (const [name, value] of Object.entries(fn.Metadata.BuildProperties as Record<string, unknown>)) {
+      expect({ name, dropped: value === false }).toEqual({ name, dropped: false });
+    }
   });
 
   it('logs in JSON to its own log group (R20)', () => {
