@@ -127,6 +127,11 @@ const cases: Array<{ title: string; view: View; exempt: string[] }> = [
     },
     exempt: [],
   },
+  {
+    title: 'template.yaml, the 1.x upgrade window open (AllowLegacyServiceToken), organization and VPC',
+    view: { template: 'template.yaml', parameters: { ...ownerRequired, OrganizationId: 'o-a1b2c3d4e5', AllowLegacyServiceToken: 'true', SubnetIds: 'subnet-0123456789abcdef0', SecurityGroupIds: 'sg-0123456789abcdef0' } },
+    exempt: [],
+  },
   { title: 'template.yaml, VPC and a created key', view: { template: 'template.yaml', parameters: { ...ownerRequired, SubnetIds: 'subnet-0123456789abcdef0', SecurityGroupIds: 'sg-0123456789abcdef0' } }, exempt: [] },
   { title: 'stacksets/member-account.yaml, defaults', view: { template: 'stacksets/member-account.yaml', parameters: memberRequired, pseudo: memberPseudo, attributes: enrollmentAttributes() }, exempt: [] },
   {
