@@ -1,14 +1,20 @@
 /**
- * Section 1: cold start. Bundle size of dist/handler.js and how long a fresh `node` takes to load it, next to
- * `node -e 0` and next to a reference bundle (the S3, KMS and DynamoDB clients and the commands the function
- * sends, nothing else) built in the same run with the handler's esbuild options. The handler/reference ratio is
- * taken per interleaved round and reported as its spread (p25, median, p75), not as one verdict.
+ * Section 1: cold start of the code as deployed. `npm run bench` packages first; this section takes handler.js out
+ * of dist/package/function.zip (the release artifact, byte for byte what `sam build` makes too) and loads it with
+ * the NODE_OPTIONS the deploy path gives the function: the packaged template's, which must equal what SAM CLI would
+ * set from template.yaml's Metadata (devtools/sam-build.ts). It reports the bundle size and how long a fresh `node`
+ * takes to load it, next to `node -e 0` and next to a reference bundle (the S3, KMS and DynamoDB clients and the
+ * commands the function sends, nothing else) built in the same run with the handler's esbuild options. The
+ * handler/reference ratio is taken per interleaved round and reported as its spread (p25, median, p75).
  */
 import { buildSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { samNodeOptions } from '../devtools/sam-build';
+import { serverlessFunctions } from '../scripts/packaged-template';
+import { readZip } from '../scripts/zip';
 import { bytes, heading, median, ms, percentile, printTable, Problems, ratio } from './report';
 
 export const LOAD_RUNS = 21;
@@ -47,6 +53,8 @@ export interface RatioSpread {
 
 export interface ColdStartResult {
   runs: number;
+  /** The release artifact the handler was taken from, and the NODE_OPTIONS it runs with ('' for none). */
+  deployed: { zip: string; zipBytes: number; nodeOptions: string };
   handler: BundleSize;
   reference: BundleSize;
   loads: LoadTimes[];
@@ -88,9 +96,35 @@ export function buildReferenceBundle(root: string): string {
   return outfile;
 }
 
-function timeNode(script: string, problems: Problems, label: string): number {
+/**
+ * The deployed handler: function.zip unpacked into dist/bench/deployed, and the NODE_OPTIONS its function gets. The
+ * packaged template and `sam build` must agree on them; a difference is reported as a problem.
+ */
+function deployedHandler(root: string, problems: Problems): { handlerPath: string; zip: string; zipBytes: number; nodeOptions: string } {
+  const zip = join(root, 'dist', 'package', 'function.zip');
+  const packagedTemplate = join(root, 'dist', 'package', 'template.yaml');
+  if (!existsSync(zip) || !existsSync(packagedTemplate)) throw new Error('dist/package has no function.zip or template.yaml; run npm run bench, which packages first');
+  const archive = readFileSync(zip);
+  const dir = join(root, 'dist', 'bench', 'deployed');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const entry of readZip(archive)) writeFileSync(join(dir, entry.name), entry.data);
+  const packaged = serverlessFunctions(readFileSync(packagedTemplate, 'utf8'), 'dist/package/template.yaml');
+  const source = serverlessFunctions(readFileSync(join(root, 'template.yaml'), 'utf8'), 'template.yaml');
+  for (const fn of source) {
+    const sam = samNodeOptions(fn.metadata.BuildProperties as Record<string, unknown> | undefined, fn.nodeOptions) ?? '';
+    const shipped = packaged.find((p) => p.logicalId === fn.logicalId)?.nodeOptions ?? '';
+    if (sam !== shipped) problems.add(`${fn.logicalId}: sam build would deploy NODE_OPTIONS='${sam}' but npm run package deploys '${shipped}'`);
+  }
+  const options = [...new Set(packaged.map((p) => p.nodeOptions ?? ''))];
+  if (options.length > 1) problems.add(`the packaged functions run with different NODE_OPTIONS (${options.join(' | ')}); measured with the first`);
+  return { handlerPath: join(dir, 'handler.js'), zip, zipBytes: archive.length, nodeOptions: options[0] ?? '' };
+}
+
+function timeNode(script: string, problems: Problems, label: string, nodeOptions: string): number {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const env = { ...process.env, NODE_OPTIONS: nodeOptions };
+  const result = spawnSync(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) problems.add(`loading ${label} failed (exit ${result.status}): ${(result.stderr ?? '').trim().slice(0, 500)}`);
   return elapsed;
@@ -98,27 +132,29 @@ function timeNode(script: string, problems: Problems, label: string): number {
 
 export function measureColdStart(root: string, problems: Problems, runs = LOAD_RUNS): ColdStartResult {
   heading(`1. Cold start: bundle size and load time (${runs} fresh node processes each, interleaved)`);
-  const handlerPath = join(root, 'dist', 'handler.js');
+  const deployed = deployedHandler(root, problems);
+  const { handlerPath, nodeOptions } = deployed;
+  console.log(`deployed code: handler.js from dist/package/function.zip (${bytes(deployed.zipBytes)} bytes); NODE_OPTIONS as deployed: ${nodeOptions === '' ? '(none)' : nodeOptions}\n`);
   const referencePath = buildReferenceBundle(root);
   const subjects = [
-    { label: 'handler (dist/handler.js)', command: `require(${JSON.stringify(handlerPath)})` },
+    { label: 'handler (function.zip, as deployed)', command: `require(${JSON.stringify(handlerPath)})` },
     { label: 'reference (S3+KMS+DynamoDB clients)', command: `require(${JSON.stringify(referencePath)})` },
     { label: 'empty (node -e 0)', command: '0' },
   ];
   // One untimed round first: fills the page cache so the first timed round is not an outlier.
-  for (const s of subjects) timeNode(s.command, problems, s.label);
+  for (const s of subjects) timeNode(s.command, problems, s.label, nodeOptions);
   const times: number[][] = subjects.map(() => []);
   for (let round = 0; round < runs; round++) {
     // Rotate the start of each round too, so none of the three always runs right after the same neighbour.
     for (let k = 0; k < subjects.length; k++) {
       const i = (round + k) % subjects.length;
-      times[i]!.push(timeNode(subjects[i]!.command, problems, subjects[i]!.label));
+      times[i]!.push(timeNode(subjects[i]!.command, problems, subjects[i]!.label, nodeOptions));
     }
   }
   const emptyMedian = median(times[2]!);
   const loads: LoadTimes[] = subjects.map((s, i) => ({
     label: s.label,
-    command: `node -e "${s.command}"`,
+    command: `${nodeOptions === '' ? '' : `NODE_OPTIONS='${nodeOptions}' `}node -e "${s.command}"`,
     runsMs: times[i]!.map((t) => Math.round(t * 1000) / 1000),
     medianMs: median(times[i]!),
     minMs: Math.min(...times[i]!),
@@ -153,5 +189,5 @@ export function measureColdStart(root: string, problems: Problems, runs = LOAD_R
       ['minus node -e 0 of the round', ratio(ratioNet.p25), ratio(ratioNet.median), ratio(ratioNet.p75), ratioNet.reading],
     ],
   );
-  return { runs, handler, reference, loads, ratioRaw, ratioNet, target: TARGET_RATIO };
+  return { runs, deployed: { zip: deployed.zip, zipBytes: deployed.zipBytes, nodeOptions }, handler, reference, loads, ratioRaw, ratioNet, target: TARGET_RATIO };
 }

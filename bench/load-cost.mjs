@@ -2,6 +2,9 @@
 // that requires dist/handler.js, with and without --enable-source-maps, next to `node -e 0`. Runs are
 // interleaved so drift hits every variant alike. Usage: node bench/load-cost.mjs [runs] [bundle...]
 // (several bundles, e.g. an older build, are measured side by side in the same rounds).
+// dist/handler.js is the code npm run package zips and sam build makes; it has no sourceMappingURL (its map is
+// external), so the --enable-source-maps variant shows the flag's own cost. A bundle with a linked map (an older
+// build, or one with Sourcemap: true, for which SAM CLI adds the flag) shows what parsing the map costs.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';

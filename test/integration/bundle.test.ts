@@ -1,5 +1,5 @@
 // The Lambda bundle as `npm run build` (and the template's esbuild settings) produce it: npm test builds first.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dist = join(__dirname, '..', '..', 'dist');
@@ -16,9 +16,13 @@ describe('Lambda bundle', () => {
     expect(readFileSync(join(dist, 'cli.js'), 'utf8')).toContain('AmazonSimpleNotificationService');
   });
 
-  it('writes source maps for reading traces offline, without the sources inside', () => {
-    expect(existsSync(join(dist, 'handler.js.map'))).toBe(true);
-    const map = JSON.parse(readFileSync(join(dist, 'handler.js.map'), 'utf8')) as { sourcesContent?: unknown };
-    expect(map.sourcesContent).toBeUndefined();
+  it('writes source maps beside the bundle for reading traces offline, without the sources and unlinked from the code', () => {
+    for (const file of ['handler.js', 'organizations.js']) {
+      const map = JSON.parse(readFileSync(join(dist, `${file}.map`), 'utf8')) as { sourcesContent?: unknown; sources: string[] };
+      expect(map.sourcesContent).toBeUndefined();
+      expect(map.sources.some((s) => s.endsWith('src/handler.ts') || s.endsWith('src/organizations.ts'))).toBe(true);
+      // No sourceMappingURL: the runtime finds no map to parse, with or without --enable-source-maps.
+      expect(readFileSync(join(dist, file), 'utf8')).not.toContain('sourceMappingURL');
+    }
   });
 });

@@ -100,9 +100,9 @@ const MEMBER = '222222222222';
 const TRAIL_KEY = `arn:aws:kms:us-east-1:${OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const ownerRequired = { TrailBucketName: 'my-trail-bucket', TrailKeyArn: TRAIL_KEY };
 const memberPseudo = { 'AWS::AccountId': MEMBER, 'AWS::StackName': 'StackSet-cloudtrail-enrollment-0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9' };
-const memberRequired = { ServiceToken: `arn:aws:lambda:us-east-1:${OWNER}:function:cloudtrail-enrollment-EnrollmentFunction-AbCdEf123456` };
+const memberRequired = { ServiceToken: `arn:aws:sns:us-east-1:${OWNER}:cloudtrail-enrollment-EnrollmentTopic-AbCdEfGh1234` };
 const enrollmentAttributes = (prefix = '') => ({
-  Enrollment: { AccountId: MEMBER, BucketName: 'my-trail-bucket', KeyArn: TRAIL_KEY, LogFilePrefix: prefix, BucketPolicyResource: `arn:aws:s3:::my-trail-bucket/${prefix ? `${prefix}/` : ''}AWSLogs/${MEMBER}/*`, KeyPolicyTrailArn: `arn:aws:cloudtrail:*:${MEMBER}:trail/*` },
+  AccountEnrollment: { AccountId: MEMBER, BucketName: 'my-trail-bucket', KeyArn: TRAIL_KEY, LogFilePrefix: prefix, BucketPolicyResource: `arn:aws:s3:::my-trail-bucket/${prefix ? `${prefix}/` : ''}AWSLogs/${MEMBER}/*`, KeyPolicyTrailArn: `arn:aws:cloudtrail:*:${MEMBER}:trail/*` },
 });
 
 // CT.LAMBDA.PR.3 wants every function in a customer VPC. The function needs no VPC (it only calls AWS APIs), so
@@ -125,6 +125,11 @@ const cases: Array<{ title: string; view: View; exempt: string[] }> = [
         SecurityGroupIds: 'sg-0123456789abcdef0',
       },
     },
+    exempt: [],
+  },
+  {
+    title: 'template.yaml, the 1.x upgrade window open (AllowLegacyServiceToken), organization and VPC',
+    view: { template: 'template.yaml', parameters: { ...ownerRequired, OrganizationId: 'o-a1b2c3d4e5', AllowLegacyServiceToken: 'true', SubnetIds: 'subnet-0123456789abcdef0', SecurityGroupIds: 'sg-0123456789abcdef0' } },
     exempt: [],
   },
   { title: 'template.yaml, VPC and a created key', view: { template: 'template.yaml', parameters: { ...ownerRequired, SubnetIds: 'subnet-0123456789abcdef0', SecurityGroupIds: 'sg-0123456789abcdef0' } }, exempt: [] },

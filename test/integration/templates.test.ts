@@ -51,13 +51,19 @@ describe('template.yaml function', () => {
     expect(fn.Metadata.BuildMethod).toBe('esbuild');
     // Both in src/: esbuild's output directory then holds handler.js and organizations.js side by side.
     expect(fn.Metadata.BuildProperties.EntryPoints).toEqual(['src/handler.ts', 'src/organizations.ts']);
-    // Maps for reading traces offline, without the sources; not loaded on every cold start.
-    expect(fn.Metadata.BuildProperties.Sourcemap).toBe(true);
-    expect(fn.Metadata.BuildProperties.SourcesContent).toBe(false);
-    expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     expect(fn.Properties.Handler).toBe('handler.handler');
     expect(fn.Properties.Architectures).toEqual(['arm64']);
     expect(fn.Properties.Policies).toBeUndefined();
+  });
+
+  it('deploys no source map and no --enable-source-maps, however it is built', () => {
+    // SAM CLI sets NODE_OPTIONS=--enable-source-maps whenever Sourcemap is truthy (samcli/lib/build/bundler.py).
+    expect(fn.Metadata.BuildProperties.Sourcemap).toBeUndefined();
+    expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
+    // aws-lambda-builders passes true as a flag and strings as --name=value, and silently drops false.
+    for (const [name, value] of Object.entries(fn.Metadata.BuildProperties as Record<string, unknown>)) {
+      expect({ name, dropped: value === false }).toEqual({ name, dropped: false });
+    }
   });
 
   it('logs in JSON to its own log group (R20)', () => {
@@ -89,23 +95,47 @@ describe('template.yaml function', () => {
     expect(template.Parameters.ReconcileSchedule.Default).toBe('rate(1 hour)');
   });
 
-  it('is invoked by the ServiceToken topic only: one permission, for sns.amazonaws.com from that topic (R32)', () => {
+  const permissions = () => Object.entries(template.Resources as Record<string, Json>).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
+
+  it('is invoked by the ServiceToken topic only: one unconditional permission, for sns.amazonaws.com from that topic (R32)', () => {
     const [topicId] = resourceOfType(template, 'AWS::SNS::Topic');
-    const permissions = Object.values(template.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::Lambda::Permission');
-    expect(permissions).toHaveLength(1);
-    const permission = permissions[0]!;
-    expect(permission.Condition).toBeUndefined();
-    expect(permission.Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topicId } });
+    const always = permissions().filter(([, p]) => p.Condition === undefined);
+    expect(always).toHaveLength(1);
+    expect(always[0]![1].Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topicId } });
   });
 
-  it('grants invoke to no one else: no "*" principal, no organization, no account principal (R32)', () => {
-    for (const resource of Object.values(template.Resources as Record<string, Json>)) {
-      if (resource.Type !== 'AWS::Lambda::Permission') continue;
+  it('grants invoke to no one else: no "*" principal, no organization, no account principal, outside the upgrade window (R32)', () => {
+    for (const [id, resource] of permissions()) {
+      if (id === 'OrganizationInvokePermission') continue;
       expect(resource.Properties.Principal).not.toBe('*');
       expect(resource.Properties).not.toHaveProperty('PrincipalOrgID');
       expect(String(resource.Properties.Principal)).not.toMatch(/^\d{12}$|:root$/);
     }
-    expect(JSON.stringify(template.Resources)).not.toContain('"PrincipalOrgID"');
+    const { OrganizationInvokePermission: window, ...others } = template.Resources as Record<string, Json>;
+    expect(JSON.stringify(others)).not.toContain('"PrincipalOrgID"');
+    expect(window.Condition).toBe('LegacyServiceTokenWindow');
+  });
+
+  describe('1.x upgrade window (AllowLegacyServiceToken)', () => {
+    const windowOpen = (parameters: Record<string, string>): boolean => resolveIntrinsics(template, { Condition: 'LegacyServiceTokenWindow' }, parameters);
+
+    it('is off by default, and with OrganizationId set', () => {
+      expect(template.Parameters.AllowLegacyServiceToken).toMatchObject({ Default: 'false', AllowedValues: ['false', 'true'] });
+      expect(windowOpen({})).toBe(false);
+      expect(windowOpen({ OrganizationId: 'o-a1b2c3d4e5' })).toBe(false);
+    });
+
+    it('opens only with an organization: without one, 1.x granted nothing either', () => {
+      expect(windowOpen({ AllowLegacyServiceToken: 'true' })).toBe(false);
+      expect(windowOpen({ AllowLegacyServiceToken: 'true', OrganizationId: 'o-a1b2c3d4e5' })).toBe(true);
+    });
+
+    it('grants exactly what 1.0.0 granted, under 1.0.0\'s logical id, so an in-place upgrade keeps it without a gap', () => {
+      // template.yaml of 1.0.0 (git show b7e45d8:template.yaml): OrganizationInvokePermission, Condition HasOrganizationId.
+      const window = template.Resources.OrganizationInvokePermission;
+      expect(window.Type).toBe('AWS::Lambda::Permission');
+      expect(window.Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: '*', PrincipalOrgID: { Ref: 'OrganizationId' } });
+    });
   });
 });
 
@@ -433,7 +463,6 @@ describe('stacksets/member-account.yaml', () => {
   const [, trail] = resourceOfType(member, 'AWS::CloudTrail::Trail');
 
   it('enrolls its own account through the ServiceToken', () => {
-    expect(enrollmentId).toBe('Enrollment');
     expect(enrollment.Properties.ServiceToken).toEqual({ Ref: 'ServiceToken' });
     expect(enrollment.Properties.AccountId).toEqual({ Ref: 'AWS::AccountId' });
   });
@@ -448,15 +477,20 @@ describe('stacksets/member-account.yaml', () => {
     expect(timeout).toBeGreaterThanOrEqual(fn.Properties.EventInvokeConfig.MaximumEventAgeInSeconds + fn.Properties.Timeout + 60);
   });
 
+  it('names the enrollment differently from 1.x (Enrollment), so an update from 1.x replaces it instead of changing its ServiceToken', () => {
+    expect(enrollmentId).toBe('AccountEnrollment');
+    expect(member.Resources.Enrollment).toBeUndefined();
+  });
+
   it('creates a multi-region, log-file-validated, KMS-encrypted trail after the enrollment', () => {
-    expect(asList(trail.DependsOn)).toContain('Enrollment');
+    expect(asList(trail.DependsOn)).toContain(enrollmentId);
     expect(trail.Properties).toMatchObject({
       IsLogging: true,
       IsMultiRegionTrail: true,
       IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
-      S3BucketName: { 'Fn::GetAtt': ['Enrollment', 'BucketName'] },
-      KMSKeyId: { 'Fn::GetAtt': ['Enrollment', 'KeyArn'] },
+      S3BucketName: { 'Fn::GetAtt': [enrollmentId, 'BucketName'] },
+      KMSKeyId: { 'Fn::GetAtt': [enrollmentId, 'KeyArn'] },
     });
   });
 
