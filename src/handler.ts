@@ -6,8 +6,8 @@ import { responseUrlExtraHosts } from './config/settings';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
 import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
-import { emfMetrics } from './metrics/emf';
 import { deploymentName } from './metrics/metrics';
+import { powertoolsMetrics } from './metrics/powertools';
 import { responseBody } from './response/response-body';
 import { admitResponseUrl, hostOf } from './response/response-url';
 import { sendResponse } from './response/send-response';
@@ -71,14 +71,16 @@ function isScheduledEvent(event: unknown): boolean {
 
 /** SPEC R31: the scheduled reconcile. Nothing to answer; the outcome is one log line. */
 async function reconcileOnSchedule(deadline: number): Promise<void> {
-  const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
+  const run = new Run(deadline, powertoolsMetrics(deploymentName(process.env)));
   const work = handleSchedule(run, dependencies).then(
     (report) => ({ report }),
     (error: unknown) => ({ error }),
   );
   const result = await beforeGuard(work, deadline);
   const succeeded = result !== 'timeout' && !('error' in result);
-  run.metrics.add(succeeded ? 'ReconcileSucceeded' : 'ReconcileFailed', 1);
+  // Both, one of them 0: every run leaves a data point on each, so an alarm on either clears on the next run.
+  run.metrics.add('ReconcileSucceeded', succeeded ? 1 : 0);
+  run.metrics.add('ReconcileFailed', succeeded ? 0 : 1);
   run.metrics.flush();
   if (result === 'timeout') {
     run.expire();
@@ -110,7 +112,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     log.warn('ResponseURL is not a CloudFormation response URL; request ignored', { ...context, responseHost: hostOf(event?.ResponseURL) });
     return;
   }
-  const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
+  const run = new Run(deadline, powertoolsMetrics(deploymentName(process.env)));
   const result = await beforeGuard(handleRequest(event, run, dependencies), deadline);
   let outcome: Outcome;
   if (result === 'timeout') {
@@ -120,7 +122,9 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     outcome = result;
   }
   // Before the response goes out, so a request the guard answered still counts as failed (SPEC R36).
-  run.metrics.add(outcome.status === 'SUCCESS' ? 'RequestsSucceeded' : 'RequestsFailed', 1);
+  const succeeded = outcome.status === 'SUCCESS';
+  run.metrics.add('RequestsSucceeded', succeeded ? 1 : 0);
+  run.metrics.add('RequestsFailed', succeeded ? 0 : 1);
   run.metrics.flush();
   const body = responseBody({
     Status: outcome.status,
