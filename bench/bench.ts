@@ -4,6 +4,7 @@
  * side by side in one run. Prints a table per section and writes bench/results.json.
  * Exits 1 only when something is functionally wrong (a request failed, an enrollment is missing, calls differ
  * from the expected pattern); times never fail it.
+ * `npm run bench:cold-start [-- ROUNDS]` runs section 1 alone, over ROUNDS interleaved rounds (default 21).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,7 +19,7 @@ import { quietSdkNodeWarning } from '../devtools/semantic';
 import { measureAwsCalls, ScenarioResult } from './aws-calls';
 import { ConcurrentRun, measureConcurrent } from './concurrent';
 import { measureCapacity, CapacityRow } from './capacity';
-import { ColdStartResult, measureColdStart } from './cold-start';
+import { ColdStartResult, LOAD_RUNS, measureColdStart } from './cold-start';
 import { FleetResult, measureFleet } from './fleet';
 import { loadHandler } from './harness';
 import { Problems } from './report';
@@ -53,8 +54,10 @@ async function main(): Promise<Results> {
   };
   console.log(`bench: node ${results.node}, ${results.platform}, ${results.cpus.count} x ${results.cpus.model}`);
 
+  const coldStartOnly = process.argv[2] === 'cold-start';
   try {
-    results.coldStart = measureColdStart(root, problems);
+    results.coldStart = measureColdStart(root, problems, coldStartOnly ? Number(process.argv[3] ?? LOAD_RUNS) : LOAD_RUNS);
+    if (coldStartOnly) return finish(results, started, root, problems);
 
     const moto = await startMoto();
     const proxy = await startAwsProxy(moto.endpoint);
@@ -80,6 +83,10 @@ async function main(): Promise<Results> {
     problems.add(`the bench stopped: ${(error as Error)?.stack ?? String(error)}`);
   }
 
+  return finish(results, started, root, problems);
+}
+
+function finish(results: Results, started: bigint, root: string, problems: Problems): Results {
   results.wallTimeMs = Number(process.hrtime.bigint() - started) / 1e6;
   const out = join(root, 'bench', 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);

@@ -2,6 +2,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { join } from 'node:path';
 import { lambdaContext } from '../devtools/events';
+import { divertMetricRecords } from '../devtools/metric-lines';
 import type { ReceivedResponse, ResponseServer } from '../devtools/response-server';
 
 export const BUCKET_SID = 'AWSCloudTrailWrite20131101';
@@ -33,11 +34,14 @@ export function loadHandler(root: string, responses: ResponseServer): Invoker {
       console.log = keep;
       console.error = keep;
       console.warn = keep;
+      // The EMF metric records (raw stdout lines) would interleave with the bench's tables.
+      const restoreStdout = divertMetricRecords();
       const start = process.hrtime.bigint();
       try {
         await handler(event, lambdaContext(60_000));
       } finally {
         Object.assign(console, original);
+        restoreStdout();
       }
       const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
       return { response: responses.received.slice(before).at(-1), elapsedMs, logs };

@@ -11,6 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { createEstate } from '../devtools/estate';
 import { cfnEvent, lambdaContext } from '../devtools/events';
 import { createLedgerTable, LEDGER_TABLE } from '../devtools/ledger-table';
+import { divertMetricRecords } from '../devtools/metric-lines';
 import { motoEnvironment, startMoto } from '../devtools/moto';
 import { projectRoot } from '../devtools/project-root';
 import { quietSdkNodeWarning } from '../devtools/semantic';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     Object.assign(process.env, motoEnvironment(moto.endpoint), { TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, LEDGER_TABLE_NAME: LEDGER_TABLE });
     const { handler } = require(join(projectRoot(), 'dist', 'handler.js')) as { handler: Handler };
     const original = { log: console.log, error: console.error, warn: console.warn };
+    // The EMF metric records (raw stdout lines) would bury the table.
+    divertMetricRecords();
     let errorLines = 0;
     const rows: string[][] = [];
     const baseline = collect();

@@ -39,7 +39,7 @@ const builds = {
       sourcemap: true,
       packages: 'external',
       logLevel: 'warning',
-      entryPoints: ['scripts/demo.ts', 'scripts/invoke.ts', 'scripts/local-estate.ts', 'scripts/package.ts', 'bench/bench.ts', 'bench/memory.ts', 'devtools/lambda-worker.ts'].filter((f) => existsSync(f)),
+      entryPoints: ['scripts/demo.ts', 'scripts/invoke.ts', 'scripts/local-estate.ts', 'scripts/package.ts', 'bench/bench.ts', 'bench/memory.ts', 'devtools/lambda-worker.ts', 'devtools/runtime-invoke.ts'].filter((f) => existsSync(f)),
       outdir: 'dist/tools',
       outbase: '.',
     }),

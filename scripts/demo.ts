@@ -12,6 +12,7 @@ import { createEstate } from '../devtools/estate';
 import { createLedgerTable, LEDGER_TABLE } from '../devtools/ledger-table';
 import { awsLedgerStore } from '../src/aws/aws-ledger';
 import { motoEnvironment, startMoto } from '../devtools/moto';
+import { divertMetricRecords } from '../devtools/metric-lines';
 import { policyDiff } from '../devtools/policy-diff';
 import { projectRoot } from '../devtools/project-root';
 import { startResponseServer } from '../devtools/response-server';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     };
     // The function's log lines and metric records are JSON; keep them off the demo's screen unless asked.
     const quiet = !process.argv.includes('--verbose');
+    // Its EMF metric records (raw stdout lines) likewise: on stderr with --verbose, else not shown.
+    divertMetricRecords(quiet ? undefined : (record) => void process.stderr.write(record));
     const originalLog = console.log;
     const { handler } = require(join(projectRoot(), 'dist', 'handler.js')) as typeof import('../src/handler');
     const originalWrite = process.stdout.write;

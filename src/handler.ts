@@ -8,8 +8,8 @@ import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from 
 import { recallAnswer, recordAnswer } from './lifecycle/answers';
 import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
-import { emfMetrics } from './metrics/emf';
 import { deploymentName } from './metrics/metrics';
+import { powertoolsMetrics } from './metrics/powertools';
 import { responseBody } from './response/response-body';
 import { admitResponseUrl, hostOf, responseUrlExpired, responseUrlExpiry } from './response/response-url';
 import { sendResponse } from './response/send-response';
@@ -68,14 +68,16 @@ function isScheduledEvent(event: unknown): boolean {
 
 /** SPEC R31: the scheduled reconcile. Nothing to answer; the outcome is one log line. */
 async function reconcileOnSchedule(deadline: number): Promise<void> {
-  const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
+  const run = new Run(deadline, powertoolsMetrics(deploymentName(process.env)));
   const work = handleSchedule(run, dependencies).then(
     (report) => ({ report }),
     (error: unknown) => ({ error }),
   );
   const result = await beforeGuard(work, run);
   const succeeded = result !== 'timeout' && !('error' in result);
-  run.metrics.add(succeeded ? 'ReconcileSucceeded' : 'ReconcileFailed', 1);
+  // Both, one of them 0: every run leaves a data point on each, so an alarm on either clears on the next run.
+  run.metrics.add('ReconcileSucceeded', succeeded ? 1 : 0);
+  run.metrics.add('ReconcileFailed', succeeded ? 0 : 1);
   run.metrics.flush();
   if (result === 'timeout') {
     run.expire();
@@ -125,7 +127,7 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     log.warn('ResponseURL expired before the request arrived, so nobody can receive an answer; request not acted on', { ...context, responseHost: url.host, responseUrlExpiredAt: responseUrlExpiry(url)!.toISOString() });
     return;
   }
-  const run = new Run(deadline, emfMetrics(deploymentName(process.env)));
+  const run = new Run(deadline, powertoolsMetrics(deploymentName(process.env)));
   const result = await beforeGuard(handleRequest(event, run, dependencies), run);
   let outcome: Outcome;
   if (result === 'timeout') {
@@ -138,7 +140,9 @@ async function answer(request: unknown, deadline: number): Promise<void> {
     log.warn('this request was answered before (a retry or a duplicate delivery); its recorded answer is sent again and nothing is applied', { ...context, status: outcome.status, physicalResourceId: outcome.physicalResourceId });
   } else {
     // Before the response goes out, so a request the guard answered still counts as failed (SPEC R36).
-    run.metrics.add(outcome.status === 'SUCCESS' ? 'RequestsSucceeded' : 'RequestsFailed', 1);
+    const succeeded = outcome.status === 'SUCCESS';
+    run.metrics.add('RequestsSucceeded', succeeded ? 1 : 0);
+    run.metrics.add('RequestsFailed', succeeded ? 0 : 1);
     run.metrics.flush();
     await recordAnswer(event, outcome, run, responseUrlExpiry(url)?.getTime(), AbortSignal.timeout(Math.max(100, Math.min(1000, deadline - Date.now() - 1000))));
   }

@@ -3,7 +3,8 @@ import { MetricName } from './metric-names';
 /**
  * Where a request, a reconcile or a delivery check records its numbers (SPEC R36). The lifecycle adds values as
  * they happen; the handler flushes once per request, before the response goes out (also when the timeout guard
- * answers), so a timed-out request still counts.
+ * answers), so a timed-out request still counts. powertools.ts implements it as CloudWatch Embedded Metric Format
+ * records on raw stdout lines (docs/metrics-and-alarms.md says why Powertools and why not console.log).
  */
 export interface Metrics {
   /** Adds one value of the metric to the record under way (a metric added twice carries both values). */

@@ -133,6 +133,8 @@ const cases: Array<{ title: string; view: View; exempt: string[] }> = [
     exempt: [],
   },
   { title: 'template.yaml, VPC and a created key', view: { template: 'template.yaml', parameters: { ...ownerRequired, SubnetIds: 'subnet-0123456789abcdef0', SecurityGroupIds: 'sg-0123456789abcdef0' } }, exempt: [] },
+  // The alarms notify the operator's own topic instead of one the stack creates (SPEC R36).
+  { title: 'template.yaml, the operator\'s alarm topic', view: { template: 'template.yaml', parameters: { ...ownerRequired, AlarmTopicArn: `arn:aws:sns:us-east-1:${OWNER}:on-call`, AlarmEmail: 'secops@example.com' } }, exempt: EXEMPT_WITHOUT_VPC },
   { title: 'stacksets/member-account.yaml, defaults', view: { template: 'stacksets/member-account.yaml', parameters: memberRequired, pseudo: memberPseudo, attributes: enrollmentAttributes() }, exempt: [] },
   {
     title: 'stacksets/member-account.yaml, prefix, trail ARN, Config rule and the operator\'s own log key',

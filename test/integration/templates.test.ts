@@ -98,7 +98,7 @@ describe('template.yaml function', () => {
   const permissions = () => Object.entries(template.Resources as Record<string, Json>).filter(([, r]) => r.Type === 'AWS::Lambda::Permission');
 
   it('is invoked by the ServiceToken topic only: one unconditional permission, for sns.amazonaws.com from that topic (R32)', () => {
-    const [topicId] = resourceOfType(template, 'AWS::SNS::Topic');
+    const topicId = 'EnrollmentTopic';
     const always = permissions().filter(([, p]) => p.Condition === undefined);
     expect(always).toHaveLength(1);
     expect(always[0]![1].Properties).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] }, Principal: 'sns.amazonaws.com', SourceArn: { Ref: topicId } });
@@ -235,9 +235,10 @@ describe('template.yaml ledger table (R26)', () => {
 });
 
 describe('template.yaml ServiceToken topic (R32)', () => {
-  const [topicId, topic] = resourceOfType(template, 'AWS::SNS::Topic');
-  const [, topicPolicy] = resourceOfType(template, 'AWS::SNS::TopicPolicy');
-  const [, subscription] = resourceOfType(template, 'AWS::SNS::Subscription');
+  // The alarm topic (SPEC R36) has its own tests in alarms-template.test.ts.
+  const [topicId, topic] = ['EnrollmentTopic', template.Resources.EnrollmentTopic];
+  const topicPolicy = template.Resources.EnrollmentTopicPolicy;
+  const subscription = template.Resources.EnrollmentSubscription;
   const [functionId] = resourceOfType(template, 'AWS::Serverless::Function');
   const ORG = 'o-a1b2c3d4e5';
   const policyFor = (parameters: Record<string, string>): Json => resolveIntrinsics(template, topicPolicy.Properties.PolicyDocument, parameters);
@@ -331,8 +332,11 @@ describe('template.yaml data key (AWS Control Tower CT.CLOUDWATCH.PR.3, CT.DYNAM
     expect(resourceOfType(template, 'AWS::DynamoDB::Table')[1].Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: dataKey });
   });
 
-  it('has exactly the root, CloudWatch Logs, DynamoDB and grant-guard statements', () => {
-    expect(statements.map((s) => s.Sid)).toEqual(['EnableIamPolicies', 'AllowCloudWatchLogs', 'AllowDynamoDBForThisAccount', 'AllowDynamoDBToDescribeTheKey', 'DenyGrantsExceptForAwsResources']);
+  it('has exactly the root, CloudWatch Logs, DynamoDB and grant-guard statements, and CloudWatch alarms\' with an alarm topic', () => {
+    const sids = (parameters: Record<string, string>) => (resolveIntrinsics(template, key.Properties.KeyPolicy, parameters).Statement as Json[]).map((s) => s.Sid);
+    const always = ['EnableIamPolicies', 'AllowCloudWatchLogs', 'AllowDynamoDBForThisAccount', 'AllowDynamoDBToDescribeTheKey', 'DenyGrantsExceptForAwsResources'];
+    expect(sids({})).toEqual([...always, 'AllowCloudWatchAlarmsToAlarmTopic']);
+    expect(sids({ AlarmTopicArn: `arn:aws:sns:us-east-1:${OWNER}:on-call` })).toEqual(always);
     expect(bySid('EnableIamPolicies')).toMatchObject({ Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'kms:*' });
   });
 

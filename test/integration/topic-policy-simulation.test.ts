@@ -11,7 +11,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const ORG = 'o-a1b2c3d4e5';
 const MEMBER = '222222222222';
 const template = loadTemplate('template.yaml');
-const [, topicPolicy] = Object.entries(template.Resources as Record<string, Json>).find(([, r]) => r.Type === 'AWS::SNS::TopicPolicy')!;
+const topicPolicy: Json = template.Resources.EnrollmentTopicPolicy;
 
 interface Caller {
   role: string;

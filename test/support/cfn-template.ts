@@ -29,7 +29,7 @@ const NO_VALUE = Symbol('AWS::NoValue');
  * the conditions' Fn::Equals/Fn::Not/Fn::And/Fn::Or) for one set of parameter values, as CloudFormation would deploy them.
  */
 export function resolveIntrinsics(t: Json, node: Json, parameters: Record<string, string>): Json {
-  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': OWNER, 'AWS::Region': 'us-east-1', 'AWS::StackName': 'cloudtrail-enrollment' };
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': OWNER, 'AWS::Region': 'us-east-1', 'AWS::StackName': 'cloudtrail-enrollment', 'AWS::URLSuffix': 'amazonaws.com' };
   const ref = (name: string): Json => {
     if (name === 'AWS::NoValue') return NO_VALUE;
     if (name in pseudo) return pseudo[name];
@@ -52,8 +52,8 @@ export function resolveIntrinsics(t: Json, node: Json, parameters: Record<string
         case 'Fn::Split': return String(walk(arg[1])).split(arg[0]);
         case 'Fn::Equals': return walk(arg[0]) === walk(arg[1]);
         case 'Fn::Not': return !walk(arg[0]);
-        case 'Fn::And': return (arg as Json[]).every((c) => walk(c));
-        case 'Fn::Or': return (arg as Json[]).some((c) => walk(c));
+        case 'Fn::And': return (arg as Json[]).every((c) => Boolean(walk(c)));
+        case 'Fn::Or': return (arg as Json[]).some((c) => Boolean(walk(c)));
         case 'Fn::GetAtt': return `arn:aws:lambda:us-east-1:${OWNER}:function:${arg[0]}`;
         case 'Condition': if (typeof arg === 'string') return condition(arg);
       }

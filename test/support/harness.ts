@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AwsProxy, startAwsProxy } from '../../devtools/aws-proxy';
 import { createEstate, Estate, EstateOptions } from '../../devtools/estate';
 import { createLedgerTable, LEDGER_TABLE } from '../../devtools/ledger-table';
+import { isMetricRecord } from '../../devtools/metric-lines';
 import { cfnEvent, lambdaContext } from '../../devtools/events';
 import { MotoServer, motoEnvironment, startMoto } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
@@ -54,9 +55,8 @@ export async function startHarness(): Promise<Harness> {
     jest.spyOn(console, 'error').mockImplementation(capture),
     // EMF records go straight to stdout, not through console.log (SPEC R36).
     jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-      const text = String(chunk);
-      if (text.startsWith('{"_aws"')) {
-        metricRecords.push(...text.split('\n').filter(Boolean));
+      if (isMetricRecord(chunk)) {
+        metricRecords.push(...String(chunk).split('\n').filter(Boolean));
         return true;
       }
       return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
