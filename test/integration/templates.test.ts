@@ -186,7 +186,7 @@ describe('template.yaml on-failure destination (an event that exhausts its retri
 });
 
 describe('template.yaml ServiceToken delivery status (SNS to the function)', () => {
-  const [topicId, topic] = resourceOfType(template, 'AWS::SNS::Topic');
+  const [topicId, topic] = ['EnrollmentTopic', template.Resources.EnrollmentTopic as Json];
   const logging: Json[] = topic.Properties.DeliveryStatusLogging;
   const roleId: string = logging?.[0]?.FailureFeedbackRoleArn?.['Fn::GetAtt']?.[0];
   const role = template.Resources[roleId ?? ''];
