@@ -13,6 +13,8 @@ export interface AwsCall {
 export interface Fault {
   /** Which calls it applies to, e.g. 'PutKeyPolicy'; '*' for every call. */
   operation: string;
+  /** Only calls whose decoded path and query contain this, e.g. one account's folder 'AWSLogs/222222222222/'. */
+  pathIncludes?: string;
   /** Applies to a matching call with this probability, drawn from `random` (a seeded generator for replays). */
   probability?: number;
   random?: () => number;
@@ -47,7 +49,18 @@ export function operationOf(method: string, url: string, target: string | undefi
   const s3 = (name: string) => ({ GET: `Get${name}`, PUT: `Put${name}`, DELETE: `Delete${name}` } as Record<string, string>)[method] ?? `${method} ${name}`;
   if (query.has('policy')) return s3('BucketPolicy');
   if (query.has('location')) return 'GetBucketLocation';
+  if (query.get('list-type') === '2') return 'ListObjectsV2';
+  if (method === 'HEAD' && /^\/[^/]+\/./.test(new URL(url, 'http://x').pathname)) return 'HeadObject';
   return `${method} ${new URL(url, 'http://x').pathname}`;
+}
+
+/** A request's path and query with every escape decoded (S3 list prefixes arrive percent-encoded). */
+export function decodedPath(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
 }
 
 function errorBody(fault: Fault, operation: string, isJson: boolean): string {
@@ -87,7 +100,11 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
       const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader);
       calls.push({ operation, method: req.method ?? '', path: req.url ?? '' });
       const fault = faults.find(
-        (f) => (f.operation === operation || f.operation === '*') && (f.times === undefined || f.used < f.times) && (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
+        (f) =>
+          (f.operation === operation || f.operation === '*') &&
+          (f.pathIncludes === undefined || decodedPath(req.url ?? '').includes(f.pathIncludes)) &&
+          (f.times === undefined || f.used < f.times) &&
+          (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
       );
       if (fault) fault.used++;
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));

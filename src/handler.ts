@@ -3,6 +3,7 @@ import { awsLedgerStore } from './aws/aws-ledger';
 import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
+import { checkDeliveryOnSchedule, isDeliveryCheckEvent } from './delivery/scheduled-check';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
 import { failureReason, Run } from './lifecycle/run';
 import { log } from './log';
@@ -141,6 +142,10 @@ export async function handler(event: unknown, context: Pick<Context, 'getRemaini
   const deadline = Date.now() + context.getRemainingTimeInMillis();
   if (isScheduledEvent(event)) {
     await reconcileOnSchedule(deadline);
+    return;
+  }
+  if (isDeliveryCheckEvent(event)) {
+    await checkDeliveryOnSchedule(new Run(deadline, emfMetrics(deploymentName(process.env))));
     return;
   }
   const requests = requestsIn(event);

@@ -78,6 +78,12 @@ export function accountOfStackId(stackId: string | undefined): string | undefine
   return STACK_ARN.exec(stackId)?.[1];
 }
 
+/** The region a stack runs in, from its StackId (a member's trail has its home region there, SPEC R35). */
+export function regionOfStackId(stackId: string | undefined): string | undefined {
+  const region = /^arn:[a-z-]+:cloudformation:([a-z0-9-]+):[0-9]{12}:stack\//.exec(stackId ?? '')?.[1];
+  return region !== undefined && isRegion(region) ? region : undefined;
+}
+
 /** The trail ARN pattern the key policy lists for an account (SPEC R13: the key's partition). */
 export function trailArnPattern(partition: Partition, accountId: string): string {
   return `arn:${partition}:cloudtrail:*:${accountId}:trail/*`;
