@@ -40,6 +40,8 @@ export interface AwsProxy {
   /** Removes the faults, keeps the call log. */
   heal(): void;
   count(operation?: string): number;
+  /** The most calls that were in flight at once since the last clear(). */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,8 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
   const target = new URL(upstream);
   const calls: AwsCall[] = [];
   let faults: Array<Fault & { used: number }> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) =>
     new Promise<void>((resolve) => {
@@ -93,6 +97,9 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     });
 
   const server: Server = createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -130,11 +137,13 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     clear: () => {
       faults = [];
       calls.length = 0;
+      maxInFlight = inFlight;
     },
     heal: () => {
       faults = [];
     },
     count: (operation) => (operation ? calls.filter((c) => c.operation === operation).length : calls.length),
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();

@@ -1,6 +1,8 @@
 // The delivery check (SPEC R35, R36) against moto with CloudTrail-shaped files: the same estate and files drive
 // the operator CLI (dist/cli.js status --delivery, a child process) and the scheduled check of the built bundle
 // (dist/handler.js with {"check": "delivery"}), both through the counting proxy.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodedPath } from '../../devtools/aws-proxy';
 import { HOUR, MINUTE, putTrailFiles, Situation, situationFiles, TrailFolder } from '../../devtools/cloudtrail-files';
@@ -183,6 +185,15 @@ describe('status --delivery against CloudTrail-shaped files', () => {
     expect(lines.find((l) => l.startsWith('222222222204'))!.split(/\s{2,}/)).toEqual(['222222222204', 'yes', '(none)', 'yes', '1', 'unencrypted', 'us-east-1', expect.stringMatching(/Z$/), expect.stringMatching(/Z$/), 'no', 'ok']);
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}222222222202 {2}us-east-1 {2}silent: The newest digest file is from /));
     expect(lines.at(-1)).toMatch(/^Delivery at \S+Z, silent after 3 h: 11 account folders checked: 5 delivering, 3 silent, 2 unencrypted, 1 unknown\.$/);
+  });
+
+  it('shows a progress line on stderr only when stderr is a terminal, and clears it', async () => {
+    const preload = join(mkdtempSync(join(tmpdir(), 'delivery-tty-')), 'stderr-tty.js');
+    writeFileSync(preload, "Object.defineProperty(process.stderr, 'isTTY', { value: true });\n");
+    const run = await runNode(CLI, ['status', '--delivery', '--json'], { env: { ...process.env, ...motoEnvironment(h.proxy.endpoint), TRAIL_BUCKET_NAME: estate.bucket, TRAIL_KEY_ARN: estate.keyArn, LEDGER_TABLE_NAME: LEDGER_TABLE, NODE_OPTIONS: `--require ${preload}` } });
+    expect(run.stderr).toContain('\rchecking delivery: 11 of 11 account folders');
+    expect(run.stderr.endsWith('\r\x1b[2K')).toBe(true);
+    expect((JSON.parse(run.stdout) as StatusReport).delivery?.checked).toBe(11);
   });
 
   it('refuses --silent-after without --delivery, and thresholds outside (0, 24] hours', async () => {
