@@ -74,6 +74,9 @@ export function classify(place: DeliveryPlace, findings: Findings, judgement: Ju
   const file = `The newest log file${cut}, from ${isoTime(log.at)},`;
   switch (verdict?.under) {
     case 'trail key':
+      // Digest files are SSE-S3 whatever the trail's key, so they keep coming when CloudTrail can no longer encrypt
+      // log files with the trail key; an idle account also writes digests without log files. Worth saying either way.
+      if (now - log.at > silentAfterMs) return { ...base, state: 'delivering', reason: `${file} ${age(now - log.at)} ago, is older than the ${hours(silentAfterMs)} threshold while digest files still arrive: either the account had no events since, or CloudTrail cannot encrypt log files with the trail key (the member's aws cloudtrail get-trail-status shows LatestDeliveryError).` };
       return findings.logsCut ? { ...base, state: 'delivering', reason: `${file} is encrypted with the trail key.` } : { ...base, state: 'delivering' };
     case 'no KMS key':
       return { ...base, state: 'unencrypted', reason: `${file} is encrypted with ${verdict.encryption === 'none' ? 'no server-side encryption' : verdict.encryption}, not SSE-KMS under the trail key; set the trail's KMS key to ${trailKey.arn}.` };

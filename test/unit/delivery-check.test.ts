@@ -133,6 +133,14 @@ describe('classify', () => {
     expect(classify(place, { newestDigest: fresh.newestDigest! }, judgement)).toMatchObject({ state: 'delivering', logEncryptedWithTrailKey: null, reason: expect.stringMatching(/^The trail delivers digest files but there is no log file in AWSLogs\/222222222222\/CloudTrail\/eu-west-1\/ for yesterday or today \(UTC\)/) });
   });
 
+  it('is delivering with a reason when digests arrive but the newest log file is older than the threshold (a key grant lost, or no events)', () => {
+    expect(classify(place, { ...fresh, newestLog: { key: 'l', at: NOW - 5 * HOUR } }, judgement)).toMatchObject({
+      state: 'delivering',
+      logEncryptedWithTrailKey: true,
+      reason: 'The newest log file, from 2025-06-15T09:20:00Z, 5.0 hours ago, is older than the 3-hour threshold while digest files still arrive: either the account had no events since, or CloudTrail cannot encrypt log files with the trail key (the member\'s aws cloudtrail get-trail-status shows LatestDeliveryError).',
+    });
+  });
+
   it('is unknown when the log file names its key by an alias', () => {
     expect(classify(place, { ...fresh, encryption: { serverSideEncryption: 'aws:kms', kmsKeyId: 'alias/trail' } }, judgement)).toMatchObject({ state: 'unknown', logEncryptedWithTrailKey: null, reason: expect.stringContaining('run aws kms describe-key --key-id alias/trail') });
   });
