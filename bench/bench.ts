@@ -1,6 +1,6 @@
 /**
- * npm run bench: cold start, AWS calls per request, a 200-account fleet rollout, policy capacity per layout and the
- * 1,000th enrollment in the account-list layout, measured
+ * npm run bench: cold start, AWS calls per request, a 200-account fleet rollout, policy capacity per layout, the
+ * 1,000th enrollment in the account-list layout and the delivery check of 2,000 accounts, measured
  * side by side in one run. Prints a table per section and writes bench/results.json.
  * Exits 1 only when something is functionally wrong (a request failed, an enrollment is missing, calls differ
  * from the expected pattern); times never fail it.
@@ -20,6 +20,7 @@ import { measureAwsCalls, ScenarioResult } from './aws-calls';
 import { ConcurrentRun, measureConcurrent } from './concurrent';
 import { measureCapacity, CapacityRow } from './capacity';
 import { ColdStartResult, LOAD_RUNS, measureColdStart } from './cold-start';
+import { DeliveryResult, measureDelivery } from './delivery';
 import { FleetResult, measureFleet } from './fleet';
 import { loadHandler } from './harness';
 import { Problems } from './report';
@@ -37,6 +38,7 @@ interface Results {
   capacity?: CapacityRow[];
   thousandth?: ThousandthResult;
   concurrent?: ConcurrentRun[];
+  delivery?: DeliveryResult;
   problems: string[];
 }
 
@@ -71,6 +73,7 @@ async function main(): Promise<Results> {
       results.awsCalls = await measureAwsCalls(invoker, proxy, responses, estate, problems);
       results.fleet = await measureFleet(invoker, proxy, responses, estate, problems);
       results.thousandth = await measureThousandth(invoker, responses, moto.endpoint, problems);
+      results.delivery = await measureDelivery(root, proxy, moto.endpoint, problems);
     } finally {
       await responses.close();
       await proxy.close();

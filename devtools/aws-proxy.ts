@@ -13,6 +13,8 @@ export interface AwsCall {
 export interface Fault {
   /** Which calls it applies to, e.g. 'PutKeyPolicy'; '*' for every call. */
   operation: string;
+  /** Only calls whose decoded path and query contain this, e.g. one account's folder 'AWSLogs/222222222222/'. */
+  pathIncludes?: string;
   /** Applies to a matching call with this probability, drawn from `random` (a seeded generator for replays). */
   probability?: number;
   random?: () => number;
@@ -38,6 +40,8 @@ export interface AwsProxy {
   /** Removes the faults, keeps the call log. */
   heal(): void;
   count(operation?: string): number;
+  /** The most calls that were in flight at once since the last clear(). */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -50,7 +54,18 @@ export function operationOf(method: string, url: string, target: string | undefi
   const s3 = (name: string) => ({ GET: `Get${name}`, PUT: `Put${name}`, DELETE: `Delete${name}` } as Record<string, string>)[method] ?? `${method} ${name}`;
   if (query.has('policy')) return s3('BucketPolicy');
   if (query.has('location')) return 'GetBucketLocation';
+  if (query.get('list-type') === '2') return 'ListObjectsV2';
+  if (method === 'HEAD' && /^\/[^/]+\/./.test(new URL(url, 'http://x').pathname)) return 'HeadObject';
   return `${method} ${new URL(url, 'http://x').pathname}`;
+}
+
+/** A request's path and query with every escape decoded (S3 list prefixes arrive percent-encoded). */
+export function decodedPath(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
+  }
 }
 
 function errorBody(fault: Fault, operation: string, isJson: boolean): string {
@@ -63,6 +78,8 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
   const target = new URL(upstream);
   const calls: AwsCall[] = [];
   let faults: Array<Fault & { used: number }> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) =>
     new Promise<void>((resolve) => {
@@ -83,6 +100,9 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     });
 
   const server: Server = createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -92,7 +112,11 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
       const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader, form);
       calls.push({ operation, method: req.method ?? '', path: req.url ?? '' });
       const fault = faults.find(
-        (f) => (f.operation === operation || f.operation === '*') && (f.times === undefined || f.used < f.times) && (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
+        (f) =>
+          (f.operation === operation || f.operation === '*') &&
+          (f.pathIncludes === undefined || decodedPath(req.url ?? '').includes(f.pathIncludes)) &&
+          (f.times === undefined || f.used < f.times) &&
+          (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
       );
       if (fault) fault.used++;
       if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -118,11 +142,13 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
     clear: () => {
       faults = [];
       calls.length = 0;
+      maxInFlight = inFlight;
     },
     heal: () => {
       faults = [];
     },
     count: (operation) => (operation ? calls.filter((c) => c.operation === operation).length : calls.length),
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();

@@ -4,6 +4,7 @@ import { organizationMembership } from './aws/aws-organization';
 import { awsPolicyStore } from './aws/aws-policy-store';
 import { responseUrlExtraHosts } from './config/settings';
 import { regionOfStackId } from './core/arns';
+import { checkDeliveryOnSchedule, isDeliveryCheckEvent } from './delivery/scheduled-check';
 import { failureId, handleRequest, handleSchedule, Dependencies, Outcome } from './lifecycle/lifecycle';
 import { recallAnswer, recordAnswer } from './lifecycle/answers';
 import { failureReason, Run } from './lifecycle/run';
@@ -166,6 +167,10 @@ export async function handler(event: unknown, context: Pick<Context, 'getRemaini
   const deadline = Date.now() + context.getRemainingTimeInMillis();
   if (isScheduledEvent(event)) {
     await reconcileOnSchedule(deadline);
+    return;
+  }
+  if (isDeliveryCheckEvent(event)) {
+    await checkDeliveryOnSchedule(new Run(deadline, powertoolsMetrics(deploymentName(process.env))));
     return;
   }
   const requests = requestsIn(event);

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { shown } from '../core/arns';
 import { fail } from '../core/errors';
 import { isRoleArn } from '../iam/publish';
+import { DEFAULT_SILENT_AFTER_HOURS, MAX_SILENT_AFTER_HOURS, parseSilentAfterHours } from '../delivery/threshold';
 
 /** What the operator asked for on the command line; flags left out fall back to the function's settings. */
 export interface StatusArgs {
@@ -12,6 +13,8 @@ export interface StatusArgs {
   /** The enrollment ledger table (default: LEDGER_TABLE_NAME); without one, status reads the policies only. */
   table?: string;
   json: boolean;
+  /** SPEC R35: also check each enrolled account's deliveries (--delivery, --silent-after HOURS). */
+  delivery?: { silentAfterHours: number };
 }
 
 /** SPEC R28: hand adopted entries over to the stacks that hold them. */
@@ -38,7 +41,7 @@ export interface DoctorArgs {
 
 export type CliArgs = StatusArgs | HandoverArgs | DoctorArgs | { command: 'help' };
 
-export const USAGE = `Usage: cloudtrail-enrollment status [--bucket NAME] [--key ARN] [--prefix P] [--table NAME] [--json]
+export const USAGE = `Usage: cloudtrail-enrollment status [--bucket NAME] [--key ARN] [--prefix P] [--table NAME] [--delivery [--silent-after HOURS]] [--json]
        cloudtrail-enrollment handover (--account ID ... | --all) [--table NAME]
        cloudtrail-enrollment doctor [--bucket NAME] [--key ARN] [--prefix P] [--table NAME]
                                     [--topic ARN --publisher-role ARN [--organization o-...]] [--json]
@@ -52,6 +55,12 @@ and which stacks hold it.
   --prefix P      expected log file prefix (default: TRAIL_LOG_FILE_PREFIX; unset: any prefix)
   --table NAME    enrollment ledger table (default: LEDGER_TABLE_NAME; unset: policies only)
   --json          print one JSON object instead of a table
+  --delivery      also check that each enrolled account's logs arrive: the newest digest and log file in its home
+                  region's folders, and whether that log file is encrypted with the trail key (needs s3:ListBucket
+                  and s3:GetObject on the bucket's AWSLogs objects)
+  --silent-after HOURS
+                  with --delivery: how old the newest digest may be before the account counts as silent
+                  (default ${DEFAULT_SILENT_AFTER_HOURS}, at most ${MAX_SILENT_AFTER_HOURS})
 
 handover gives adopted entries (listed before the first stack enrolled them, so never removed by a Delete)
 to the stacks that hold them: after it, the last holder's Delete removes them. Entries no stack holds stay adopted.
@@ -73,7 +82,8 @@ drift. One line per check (pass, warn or fail, with the fix); it takes the targe
 The ledger table is read in AWS_REGION (default: the key's region). Statements are found by
 BUCKET_POLICY_SID and KEY_POLICY_SID as in the function.
 Exit status: 0 clean (status), done (handover) or no failed check (doctor), 1 drift, problems or a failed
-check found, 2 usage or AWS error.`;
+check found (with --delivery, also an account that is silent, unencrypted or could not be checked), 2 usage or
+AWS error.`;
 
 /** Parses argv (without node and the script). Throws OperatorError for anything it does not understand. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -94,6 +104,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         account: { type: 'string', multiple: true },
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        delivery: { type: 'boolean', default: false },
+        'silent-after': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -115,7 +127,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   if (command === 'handover') {
     const accounts = values.account ?? [];
-    for (const flag of ['bucket', 'key', 'prefix', 'json'] as const) {
+    for (const flag of ['bucket', 'key', 'prefix', 'json', 'delivery', 'silent-after'] as const) {
       if (values[flag] !== undefined && values[flag] !== false) fail(`The flag --${flag} belongs to 'status'; 'handover' takes --account, --all and --table.`);
     }
     if (values.all === (accounts.length > 0)) fail("Say which adopted entries to hand over: --account ID (repeatable) or --all, not both.");
@@ -130,14 +142,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     ...(values.key !== undefined ? { key: values.key } : {}),
     ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
   };
-  if (command === 'doctor') return { command: 'doctor', ...targets, ...doctorTopic(values.topic, values['publisher-role'], values.organization) };
+  if (command === 'doctor') {
+    if (values.delivery || values['silent-after'] !== undefined) fail("The flags --delivery and --silent-after belong to 'status'; 'doctor' checks the deployment, not its deliveries.");
+    return { command: 'doctor', ...targets, ...doctorTopic(values.topic, values['publisher-role'], values.organization) };
+  }
+  if (values['silent-after'] !== undefined && !values.delivery) fail('The flag --silent-after sets the threshold of --delivery; add --delivery, or leave --silent-after out.');
   return {
     command: 'status',
-    json: values.json ?? false,
-    ...table,
-    ...(values.bucket !== undefined ? { bucket: values.bucket } : {}),
-    ...(values.key !== undefined ? { key: values.key } : {}),
-    ...(values.prefix !== undefined ? { prefix: values.prefix } : {}),
+    ...targets,
+    ...(values.delivery ? { delivery: { silentAfterHours: parseSilentAfterHours(values['silent-after'], '--silent-after') } } : {}),
   };
 }
 

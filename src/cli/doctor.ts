@@ -10,7 +10,7 @@ import { keySchemaMatches } from '../doctor/ledger-checks';
 import { DoctorArgs } from './args';
 import { renderDoctorJson, renderDoctorText } from './doctor-render';
 import { ledgerTableOf } from './ledger';
-import { readEstate } from './read-estate';
+import { readEstate } from '../estate/read-estate';
 import { resolveTargets } from './targets';
 import { CLI_SETTINGS } from './wording';
 

@@ -2,13 +2,14 @@ import { awsPolicyStore } from '../aws/aws-policy-store';
 import { OperatorError } from '../core/errors';
 import { CliArgs, parseCliArgs, USAGE } from './args';
 import { doctor } from './doctor';
+import { deliveryFailed, withDeliveryCheck } from './delivery';
 import { handover } from './handover';
 import { ledgerOf } from './ledger';
 import { s3ForcePathStyle } from '../config/settings';
 import { dropSdkNodeVersionWarning } from './quiet-warnings';
-import { readEstate } from './read-estate';
+import { readEstate } from '../estate/read-estate';
 import { renderJson, renderText } from './render';
-import { buildStatusReport } from './status-report';
+import { buildStatusReport } from '../estate/status-report';
 import { resolveTargets } from './targets';
 import { CLI_SETTINGS, forCli, targetSources } from './wording';
 
@@ -40,9 +41,10 @@ async function run(args: Exclude<CliArgs, { command: 'help' }>, env: Record<stri
   const signal = new AbortController().signal;
   const ledger = ledgerOf(args.table, env, targets.key.region);
   const [estate, snapshot] = await Promise.all([readEstate(targets, awsPolicyStore(targets.key.region, s3ForcePathStyle(env, CLI_SETTINGS)), signal), ledger?.readSnapshot(signal)]);
-  const report = buildStatusReport(targets, estate, snapshot);
+  const policies = buildStatusReport(targets, estate, snapshot);
+  const report = args.delivery ? await withDeliveryCheck(policies, snapshot, targets, { ...args, delivery: args.delivery }, env) : policies;
   process.stdout.write(`${args.json ? renderJson(report) : renderText(report)}\n`);
-  return report.drift ? 1 : 0;
+  return report.drift || deliveryFailed(report) ? 1 : 0;
 }
 
 function oneLine(error: unknown): string {

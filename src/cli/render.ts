@@ -1,4 +1,5 @@
-import { StatusReport } from './status-report';
+import { DeliveryRun } from '../delivery/delivery-status';
+import { StatusReport } from '../estate/status-report';
 
 /** The --json output: one object, one line per field for people, parseable for scripts. */
 export function renderJson(report: StatusReport): string {
@@ -20,15 +21,18 @@ export function renderText(report: StatusReport): string {
   const out: string[] = [];
   out.push(`Bucket ${report.bucket}  Key ${report.key}  Prefix ${report.prefix === null ? '(any)' : report.prefix === '' ? '(none)' : report.prefix}`);
   out.push(`Layout: bucket policy ${report.layout.bucketPolicy}, key policy ${report.layout.keyPolicy}`, '');
+  const withLedger = report.accounts.some((a) => a.ledger !== undefined);
+  const holderCell = (a: Account) => (a.ledger === 'held' ? String(a.holders!.length) : a.ledger === 'adopted' ? 'adopted' : 'none');
+  // Cells between KEY and PROBLEMS, on each account's first row.
+  const middle = (a: Account) => [...(withLedger ? [holderCell(a)] : []), ...(report.delivery ? deliveryCells(a) : [])];
   const rows = report.accounts.flatMap((a) => {
     const prefixes = a.bucketPrefixes.length === 0 ? '-' : a.bucketPrefixes.map((p) => (p === '' ? '(none)' : p)).join(', ');
     const [first = 'ok', ...more] = a.problems;
-    return [[a.accountId, a.inBucketPolicy ? 'yes' : 'no', prefixes, a.inKeyPolicy ? 'yes' : 'no', first], ...more.map((p) => ['', '', '', '', p])];
+    const cells = middle(a);
+    return [[a.accountId, a.inBucketPolicy ? 'yes' : 'no', prefixes, a.inKeyPolicy ? 'yes' : 'no', ...cells, first], ...more.map((p) => ['', '', '', '', ...cells.map(() => ''), p])];
   });
-  const withLedger = report.accounts.some((a) => a.ledger !== undefined);
-  const holderCell = (a: StatusReport['accounts'][number]) => (a.ledger === 'held' ? String(a.holders!.length) : a.ledger === 'adopted' ? 'adopted' : 'none');
-  const header = ['ACCOUNT', 'BUCKET', 'PREFIXES', 'KEY', ...(withLedger ? ['HOLDERS'] : []), 'PROBLEMS'];
-  out.push(...table(header, withLedger ? withHolders(report, rows, holderCell) : rows));
+  const header = ['ACCOUNT', 'BUCKET', 'PREFIXES', 'KEY', ...(withLedger ? ['HOLDERS'] : []), ...(report.delivery ? DELIVERY_HEADER : []), 'PROBLEMS'];
+  out.push(...table(header, rows));
   if (report.accounts.length === 0) out.push('(no account is listed in either policy)');
   if (withLedger) {
     const holders = report.accounts.flatMap((a) => (a.holders ?? []).map((stack) => `  ${a.accountId}  ${stack}`));
@@ -42,19 +46,32 @@ export function renderText(report: StatusReport): string {
   const estate = report.problems.length > 0 ? `, ${plural(report.problems.length, 'estate problem')}` : '';
   const verdict = report.drift ? 'drift found' : 'no drift';
   out.push('', `${plural(report.accounts.length, 'account')}: ${report.accounts.length - troubled} clean, ${troubled} with problems${estate}; ${verdict}.`);
+  if (report.delivery) out.push(...deliveryLines(report, report.delivery));
   return out.join('\n');
 }
 
-/** Inserts the HOLDERS cell before PROBLEMS on each account's first row. */
-function withHolders(report: StatusReport, rows: string[][], cell: (a: StatusReport['accounts'][number]) => string): string[][] {
-  const out: string[][] = [];
-  let index = 0;
-  for (const a of report.accounts) {
-    const count = Math.max(1, a.problems.length);
-    for (let line = 0; line < count; line++) {
-      const row = rows[index++]!;
-      out.push([...row.slice(0, 4), line === 0 ? cell(a) : '', row[4]!]);
-    }
-  }
-  return out;
+type Account = StatusReport['accounts'][number];
+
+const DELIVERY_HEADER = ['DELIVERY', 'REGION', 'LATEST DIGEST', 'LATEST LOG', 'TRAIL KEY'];
+
+/** The account's most pressing delivery finding; '-' for an account not checked (not in both policies). */
+function deliveryCells(a: Account): string[] {
+  const d = a.delivery;
+  if (!d) return DELIVERY_HEADER.map(() => '-');
+  const others = (a.deliveries?.length ?? 1) - 1;
+  const encrypted = d.logEncryptedWithTrailKey === null ? '-' : d.logEncryptedWithTrailKey ? 'yes' : 'no';
+  return [d.state, `${d.region}${others > 0 ? ` +${others}` : ''}`, d.latestDigestAt ?? '-', d.latestLogAt ?? '-', encrypted];
+}
+
+/** Every finding with a reason, then the delivery summary. */
+function deliveryLines(report: StatusReport, run: DeliveryRun): string[] {
+  const lines = report.accounts.flatMap((a) =>
+    (a.deliveries ?? (a.delivery ? [a.delivery] : [])).filter((d) => d.reason).map((d) => `  ${a.accountId}  ${d.region}${d.prefix ? ` (prefix ${d.prefix})` : ''}  ${d.state}: ${d.reason}`),
+  );
+  const found = `${run.delivering} delivering, ${run.silent} silent, ${run.unencrypted} unencrypted, ${run.unknown} unknown`;
+  return [
+    ...(lines.length > 0 ? ['', 'Delivery findings:', ...lines] : []),
+    '',
+    `Delivery at ${run.checkedAt}, silent after ${run.silentAfterHours} h: ${plural(run.checked, 'account folder')} checked: ${found}.`,
+  ];
 }

@@ -1,21 +1,15 @@
-import { KeyRef, parseKeyArn } from '../core/arns';
+import { parseKeyArn } from '../core/arns';
 import { fail } from '../core/errors';
 import { validateBucketName, validateLogFilePrefix } from '../config/validate';
+import { StatusTargets } from '../estate/status-report';
 import { StatusArgs } from './args';
 import { CliVariable, readCliSettings } from './wording';
 
-/** The bucket, key and statements to inspect: flags first, then the function's own settings (SPEC R2). */
-export interface StatusTargets {
-  bucketName: string;
-  key: KeyRef;
-  /** The prefix every entry is expected under; undefined when neither --prefix nor TRAIL_LOG_FILE_PREFIX pins one. */
-  prefix?: string;
-  bucketSid: string;
-  keySid: string;
-}
+export type { StatusTargets };
 
 type Env = Record<string, string | undefined>;
 
+/** The bucket, key and statements to inspect: flags first, then the function's own settings (SPEC R2). */
 export function resolveTargets(args: Pick<StatusArgs, 'bucket' | 'key' | 'prefix'>, env: Env): StatusTargets {
   // A flag replaces its variable entirely, so a bad value in an overridden variable does not get in the way.
   const replaced: CliVariable[] = [

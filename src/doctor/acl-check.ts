@@ -1,4 +1,4 @@
-import { StatusReport } from '../cli/status-report';
+import { StatusReport } from '../estate/status-report';
 import { bucketArn } from '../core/arns';
 import { bucketPolicyName, bucketStatementSelector } from '../core/bucket-policy';
 import { findTargetStatement, isCloudTrailGrant } from '../core/statement-lookup';

@@ -1,4 +1,4 @@
-import { buildStatusReport, StatusReport } from '../cli/status-report';
+import { buildStatusReport, StatusReport } from '../estate/status-report';
 import { OperatorError } from '../core/errors';
 import { aclCheck } from './acl-check';
 import { capacityCheck } from './capacity-check';

@@ -1,5 +1,5 @@
 import type { LedgerTableDescription } from '../aws/aws-ledger-table';
-import type { EstateSnapshot } from '../cli/read-estate';
+import type { EstateSnapshot } from '../estate/read-estate';
 import type { StatusTargets } from '../cli/targets';
 import type { Publisher } from '../iam/publish';
 import type { LedgerSnapshot } from '../ledger/model';

@@ -1,4 +1,4 @@
-import { StatusReport } from '../cli/status-report';
+import { StatusReport } from '../estate/status-report';
 import { bucketLogsResource } from '../core/arns';
 import { bucketPolicyName, bucketStatementSelector } from '../core/bucket-policy';
 import { bucketDelivery, denyingStatements, keyDelivery } from '../core/deny';

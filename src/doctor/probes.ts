@@ -1,4 +1,4 @@
-import { StatusReport } from '../cli/status-report';
+import { StatusReport } from '../estate/status-report';
 import { DoctorInput } from './input';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createEstate, Estate, seedBucketPolicy } from '../../devtools/estate';
 import { motoEnvironment, MotoServer, OWNER_ACCOUNT_ID, startMoto } from '../../devtools/moto';
 import { projectRoot } from '../../devtools/project-root';
-import type { StatusReport } from '../../src/cli/status-report';
+import type { StatusReport } from '../../src/estate/status-report';
 import { ProcessRun, runNode } from '../support/run-node';
 
 /** The built operator CLI (dist/cli.js, `node scripts/build.mjs` first) against moto, as a child process. */

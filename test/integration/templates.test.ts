@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { evaluate } from '../../src/iam/evaluate';
 import { loadTemplate, OWNER, resolveIntrinsics, TOPIC_ARN } from '../support/cfn-template';
 
 const root = resolve(__dirname, '..', '..');
@@ -18,6 +19,12 @@ function resourceOfType(t: Json, type: string): [string, Json] {
   const found = Object.entries(t.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
   expect(found).toHaveLength(1);
   return found[0]!;
+}
+
+/** The resource with this logical id, which must be of this type (the template has two functions, roles and log groups). */
+function resourceNamed(t: Json, id: string, type: string): [string, Json] {
+  expect({ id, type: t.Resources[id]?.Type }).toEqual({ id, type });
+  return [id, t.Resources[id]];
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
@@ -38,7 +45,7 @@ describe('cfn-lint', () => {
 });
 
 describe('template.yaml function', () => {
-  const [functionId, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [functionId, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
 
   it('reserves no concurrency (R22: the ledger serialises) and uses a supported Node.js runtime', () => {
     expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
@@ -140,7 +147,7 @@ describe('template.yaml function', () => {
 });
 
 describe('template.yaml asynchronous invocations (R39: late retries and duplicates)', () => {
-  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
   const invokeConfig = fn.Properties.EventInvokeConfig;
   // CloudFormation presigns the ResponseURL for two hours (X-Amz-Expires=7200 in the requests it sends).
   const RESPONSE_URL_LIFETIME_SECONDS = 7200;
@@ -161,7 +168,7 @@ describe('template.yaml asynchronous invocations (R39: late retries and duplicat
 });
 
 describe('template.yaml on-failure destination (an event that exhausts its retries never vanishes)', () => {
-  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
   const [queueId, queue] = resourceOfType(template, 'AWS::SQS::Queue');
   const dataKey = { 'Fn::If': ['CreateDataKey', { 'Fn::GetAtt': ['DataKey', 'Arn'] }, { Ref: 'DataKeyArn' }] };
 
@@ -239,7 +246,7 @@ describe('template.yaml ServiceToken topic (R32)', () => {
   const [topicId, topic] = ['EnrollmentTopic', template.Resources.EnrollmentTopic];
   const topicPolicy = template.Resources.EnrollmentTopicPolicy;
   const subscription = template.Resources.EnrollmentSubscription;
-  const [functionId] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [functionId] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
   const ORG = 'o-a1b2c3d4e5';
   const policyFor = (parameters: Record<string, string>): Json => resolveIntrinsics(template, topicPolicy.Properties.PolicyDocument, parameters);
 
@@ -327,8 +334,10 @@ describe('template.yaml data key (AWS Control Tower CT.CLOUDWATCH.PR.3, CT.DYNAM
     expect(key.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('encrypts the function\'s log group and the ledger table', () => {
-    expect(resourceOfType(template, 'AWS::Logs::LogGroup')[1].Properties.KmsKeyId).toEqual(dataKey);
+  it('encrypts both functions\' log groups and the ledger table', () => {
+    const logGroups = Object.values(template.Resources as Record<string, Json>).filter((r) => r.Type === 'AWS::Logs::LogGroup');
+    expect(logGroups).toHaveLength(2);
+    for (const logGroup of logGroups) expect(logGroup.Properties.KmsKeyId).toEqual(dataKey);
     expect(resourceOfType(template, 'AWS::DynamoDB::Table')[1].Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: dataKey });
   });
 
@@ -340,11 +349,13 @@ describe('template.yaml data key (AWS Control Tower CT.CLOUDWATCH.PR.3, CT.DYNAM
     expect(bySid('EnableIamPolicies')).toMatchObject({ Effect: 'Allow', Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } }, Action: 'kms:*' });
   });
 
-  it('lets CloudWatch Logs of this region use it for the function\'s log group only', () => {
+  it('lets CloudWatch Logs of this region use it for the two functions\' log groups only', () => {
     const s = bySid('AllowCloudWatchLogs');
     expect(s.Principal).toEqual({ Service: { 'Fn::Sub': 'logs.${AWS::Region}.${AWS::URLSuffix}' } });
-    expect(s.Condition).toEqual({ ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Sub': 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-enrollment' } } });
-    expect(resourceOfType(template, 'AWS::Logs::LogGroup')[1].Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/lambda/${AWS::StackName}-enrollment' });
+    const groupArn = (name: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${name}` });
+    expect(s.Condition).toEqual({ ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': [groupArn('/aws/lambda/${AWS::StackName}-enrollment'), groupArn('/aws/lambda/${AWS::StackName}-delivery-check')] } });
+    expect(resourceNamed(template, 'EnrollmentLogGroup', 'AWS::Logs::LogGroup')[1].Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/lambda/${AWS::StackName}-enrollment' });
+    expect(resourceNamed(template, 'DeliveryCheckLogGroup', 'AWS::Logs::LogGroup')[1].Properties.LogGroupName).toEqual({ 'Fn::Sub': '/aws/lambda/${AWS::StackName}-delivery-check' });
   });
 
   it('lets this account\'s principals use it only through DynamoDB in this region', () => {
@@ -363,7 +374,7 @@ describe('template.yaml data key (AWS Control Tower CT.CLOUDWATCH.PR.3, CT.DYNAM
 });
 
 describe('template.yaml VPC placement (optional)', () => {
-  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+  const [, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
 
   it('sets VpcConfig only when SubnetIds is given', () => {
     expect(template.Parameters.SubnetIds).toMatchObject({ Type: 'CommaDelimitedList', Default: '' });
@@ -374,11 +385,10 @@ describe('template.yaml VPC placement (optional)', () => {
 });
 
 describe('template.yaml execution role (least privilege)', () => {
-  const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
-  const roleId: string = fn.Properties.Role['Fn::GetAtt'][0];
-  const role = template.Resources[roleId];
-  const [logGroupId] = resourceOfType(template, 'AWS::Logs::LogGroup');
+  const [roleId, role] = resourceNamed(template, 'EnrollmentRole', 'AWS::IAM::Role');
+  const [logGroupId] = resourceNamed(template, 'EnrollmentLogGroup', 'AWS::Logs::LogGroup');
   const [tableId] = resourceOfType(template, 'AWS::DynamoDB::Table');
+  const [, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
   const [queueId] = resourceOfType(template, 'AWS::SQS::Queue');
   const statements: Json[] = role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
   const plain = statements.filter((s) => !('Fn::If' in s));
@@ -462,6 +472,120 @@ describe('template.yaml execution role (least privilege)', () => {
   });
 });
 
+describe('template.yaml delivery check function (R35)', () => {
+  const [, enrollmentFn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
+  const [checkId, fn] = resourceNamed(template, 'DeliveryCheckFunction', 'AWS::Serverless::Function');
+
+  it('runs the same bundle as the enrollment function, with its own read-only role', () => {
+    expect(fn.Metadata).toEqual(enrollmentFn.Metadata);
+    expect(fn.Properties.CodeUri).toBe(enrollmentFn.Properties.CodeUri);
+    expect(fn.Properties.Handler).toBe('handler.handler');
+    expect(fn.Properties.Runtime).toBe(enrollmentFn.Properties.Runtime);
+    expect(fn.Properties.Role).toEqual({ 'Fn::GetAtt': ['DeliveryCheckRole', 'Arn'] });
+    expect(fn.Properties.Policies).toBeUndefined();
+    expect(fn.Properties.VpcConfig).toEqual(enrollmentFn.Properties.VpcConfig);
+  });
+
+  it('is invoked by its own schedule only, with the constant input {"check": "delivery"}, hourly by default', () => {
+    const events = Object.values(fn.Properties.Events as Record<string, Json>);
+    expect(events).toHaveLength(1);
+    expect(events[0].Type).toBe('Schedule');
+    expect(events[0].Properties.Schedule).toEqual({ Ref: 'DeliveryCheckSchedule' });
+    expect(JSON.parse(events[0].Properties.Input)).toEqual({ check: 'delivery' });
+    expect(template.Parameters.DeliveryCheckSchedule.Default).toBe('rate(1 hour)');
+    const invokers = Object.values(template.Resources as Record<string, Json>).filter((r) => JSON.stringify(r.Properties ?? {}).includes(`"${checkId}"`));
+    expect(invokers).toEqual([]);
+  });
+
+  it('logs in JSON to its own encrypted log group, kept as long as the enrollment function\'s', () => {
+    expect(fn.Properties.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: { Ref: 'DeliveryCheckLogGroup' } });
+    const [, logGroup] = resourceNamed(template, 'DeliveryCheckLogGroup', 'AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toEqual({ Ref: 'LogRetentionDays' });
+    expect(logGroup.Properties.KmsKeyId).toEqual({ 'Fn::If': ['CreateDataKey', { 'Fn::GetAtt': ['DataKey', 'Arn'] }, { Ref: 'DataKeyArn' }] });
+  });
+
+  it('reads the pinned targets, the ledger and its threshold; both functions name the stack as their metrics deployment', () => {
+    const vars = fn.Properties.Environment.Variables;
+    expect(vars).toMatchObject({
+      TRAIL_BUCKET_NAME: { Ref: 'TrailBucketName' },
+      TRAIL_KEY_ARN: { Ref: 'TrailKeyArn' },
+      TRAIL_LOG_FILE_PREFIX: { Ref: 'TrailLogFilePrefix' },
+      LEDGER_TABLE_NAME: { Ref: 'LedgerTable' },
+      DELIVERY_SILENT_AFTER_HOURS: { Ref: 'DeliverySilentAfterHours' },
+      METRICS_DEPLOYMENT: { Ref: 'AWS::StackName' },
+    });
+    expect(template.Parameters.DeliverySilentAfterHours).toMatchObject({ Type: 'Number', Default: 3, MinValue: 1, MaxValue: 24 });
+    expect(enrollmentFn.Properties.Environment.Variables.METRICS_DEPLOYMENT).toEqual({ Ref: 'AWS::StackName' });
+  });
+});
+
+describe('template.yaml: the two roles keep their jobs apart (R35), simulated', () => {
+  const BUCKET = 'my-trail-bucket';
+  const KEY = `arn:aws:kms:us-east-1:${OWNER}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  const TABLE = `arn:aws:dynamodb:us-east-1:${OWNER}:table/LedgerTable`;
+  const DIGESTS = 'AWSLogs/222222222222/CloudTrail-Digest/us-east-1/';
+  const LOG_OBJECT = `arn:aws:s3:::${BUCKET}/AWSLogs/222222222222/CloudTrail/us-east-1/2025/01/02/222222222222_CloudTrail_us-east-1_20250102T0305Z_abcdefghijklmnop.json.gz`;
+  const roleStatements = (id: string, parameters: Record<string, string>): Json[] => {
+    const [, role] = resourceNamed(template, id, 'AWS::IAM::Role');
+    return resolveIntrinsics(template, role.Properties.Policies, { TrailBucketName: BUCKET, TrailKeyArn: KEY, ...parameters }).flatMap((p: Json) => p.PolicyDocument.Statement);
+  };
+  const actionsOf = (statements: Json[]): string[] => statements.flatMap((s) => asList(s.Action).map(String));
+
+  /**
+   * The role's own policies decide (both keys' policies leave KMS decisions to IAM through their account-root
+   * statement): the identity statements, evaluated as if they named the role as their principal.
+   */
+  function decide(roleId: string, action: string, resource: string, parameters: Record<string, string> = {}, context: Record<string, string> = {}): Promise<string> {
+    const role = `arn:aws:iam::${OWNER}:role/${roleId}`;
+    const statements = roleStatements(roleId, parameters).map((statement) => ({ ...statement, Principal: { AWS: role } }));
+    const { decision } = evaluate({ Version: '2012-10-17', Statement: statements }, { caller: { kind: 'aws', arn: role }, action, resource, context });
+    return Promise.resolve(decision === 'allowed' ? 'Allowed' : decision);
+  }
+
+  it('the enrollment role can neither list nor read log objects', async () => {
+    expect(actionsOf(roleStatements('EnrollmentRole', { OrganizationId: 'o-a1b2c3d4e5', SubnetIds: 'subnet-0123456789abcdef0' })).filter((a) => /^s3:(GetObject|ListBucket)$|\*/.test(a))).toEqual([]);
+    expect(await decide('EnrollmentRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': DIGESTS })).not.toBe('Allowed');
+    expect(await decide('EnrollmentRole', 's3:GetObject', LOG_OBJECT)).not.toBe('Allowed');
+  });
+
+  it('the check role writes no policy, no ledger item and no log object, and cannot decrypt the logs', async () => {
+    const writes: Array<[string, string]> = [
+      ['s3:PutBucketPolicy', `arn:aws:s3:::${BUCKET}`],
+      ['s3:DeleteBucketPolicy', `arn:aws:s3:::${BUCKET}`],
+      ['kms:PutKeyPolicy', KEY],
+      ['dynamodb:PutItem', TABLE],
+      ['dynamodb:UpdateItem', TABLE],
+      ['dynamodb:DeleteItem', TABLE],
+      ['s3:PutObject', LOG_OBJECT],
+      ['s3:DeleteObject', LOG_OBJECT],
+      ['kms:Decrypt', KEY],
+    ];
+    for (const [action, resource] of writes) expect({ action, result: await decide('DeliveryCheckRole', action, resource) }).toEqual({ action, result: 'ImplicitlyDenied' });
+    const actions = actionsOf(roleStatements('DeliveryCheckRole', { SubnetIds: 'subnet-0123456789abcdef0' }));
+    const readOnly = ['s3:GetBucketPolicy', 's3:GetBucketLocation', 'kms:GetKeyPolicy', 's3:ListBucket', 's3:GetObject', 'dynamodb:Query', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+    expect(actions.filter((a) => !readOnly.includes(a) && !a.startsWith('ec2:'))).toEqual([]);
+  });
+
+  it('the check role lists and heads AWSLogs objects only, with and without the pinned prefix', async () => {
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': DIGESTS })).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': 'exports/' })).not.toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:GetObject', LOG_OBJECT)).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:GetObject', `arn:aws:s3:::${BUCKET}/exports/report.csv`)).not.toBe('Allowed');
+    const withPrefix = { TrailLogFilePrefix: 'org/logs' };
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': `org/logs/${DIGESTS}` })).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': DIGESTS })).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:GetObject', LOG_OBJECT.replace(`${BUCKET}/`, `${BUCKET}/org/logs/`), withPrefix)).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': 'org/other/' })).not.toBe('Allowed');
+  });
+
+  it('the check role reads the ledger with Query only, through DynamoDB\'s use of the data key', async () => {
+    expect(await decide('DeliveryCheckRole', 'dynamodb:Query', TABLE)).toBe('Allowed');
+    const dataKey = `arn:aws:kms:us-east-1:${OWNER}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+    expect(await decide('DeliveryCheckRole', 'kms:Decrypt', dataKey, {}, { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' })).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 'kms:Decrypt', dataKey)).not.toBe('Allowed');
+  });
+});
+
 describe('stacksets/member-account.yaml', () => {
   const [enrollmentId, enrollment] = resourceOfType(member, 'Custom::CloudTrailEnrollment');
   const [, trail] = resourceOfType(member, 'AWS::CloudTrail::Trail');
@@ -472,7 +596,7 @@ describe('stacksets/member-account.yaml', () => {
   });
 
   it('gives up on a lost request after the owner function\'s last chance to answer, not after an hour', () => {
-    const [, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+    const [, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
     const timeout = enrollment.Properties.ServiceTimeout;
     expect(Number.isInteger(timeout)).toBe(true);
     expect(timeout).toBeLessThanOrEqual(900);
@@ -590,7 +714,7 @@ describe('events/', () => {
 
   it('env.json sets only variables the function declares (sam local ignores others)', () => {
     const env = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8'));
-    const [functionId, fn] = resourceOfType(template, 'AWS::Serverless::Function');
+    const [functionId, fn] = resourceNamed(template, 'EnrollmentFunction', 'AWS::Serverless::Function');
     expect(Object.keys(env)).toEqual([functionId]);
     const declared = Object.keys(fn.Properties.Environment.Variables);
     for (const name of Object.keys(env[functionId])) expect(declared).toContain(name);

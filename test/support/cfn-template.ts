@@ -24,9 +24,19 @@ export const OWNER = '111111111111';
 export const TOPIC_ARN = `arn:aws:sns:us-east-1:${OWNER}:cloudtrail-enrollment-EnrollmentTopic-AbCdEfGh1234`;
 const NO_VALUE = Symbol('AWS::NoValue');
 
+/** The Arn attribute of a resource of the template, shaped like the real one of its type. */
+function attributeArn(t: Json, id: string): string {
+  switch (t.Resources[id]?.Type) {
+    case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:us-east-1:${OWNER}:table/${id}`;
+    case 'AWS::Logs::LogGroup': return `arn:aws:logs:us-east-1:${OWNER}:log-group:${id}:*`;
+    case 'AWS::KMS::Key': return `arn:aws:kms:us-east-1:${OWNER}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+    default: return `arn:aws:lambda:us-east-1:${OWNER}:function:${id}`;
+  }
+}
+
 /**
- * Resolves the intrinsic functions the topic resources use (Ref, Fn::Sub, Fn::If, Fn::Split, Fn::GetAtt and
- * the conditions' Fn::Equals/Fn::Not/Fn::And/Fn::Or) for one set of parameter values, as CloudFormation would deploy them.
+ * Resolves the intrinsic functions the topic and role resources use (Ref, Fn::Sub, Fn::If, Fn::Split, Fn::Join, Fn::GetAtt
+ * and the conditions' Fn::Equals/Fn::Not/Fn::And/Fn::Or) for one set of parameter values, as CloudFormation would deploy them.
  */
 export function resolveIntrinsics(t: Json, node: Json, parameters: Record<string, string>): Json {
   const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': OWNER, 'AWS::Region': 'us-east-1', 'AWS::StackName': 'cloudtrail-enrollment', 'AWS::URLSuffix': 'amazonaws.com' };
@@ -54,7 +64,11 @@ export function resolveIntrinsics(t: Json, node: Json, parameters: Record<string
         case 'Fn::Not': return !walk(arg[0]);
         case 'Fn::And': return (arg as Json[]).every((c) => Boolean(walk(c)));
         case 'Fn::Or': return (arg as Json[]).some((c) => Boolean(walk(c)));
-        case 'Fn::GetAtt': return `arn:aws:lambda:us-east-1:${OWNER}:function:${arg[0]}`;
+        case 'Fn::Join': {
+          const items = walk(arg[1]);
+          return (Array.isArray(items) ? items : [items]).join(arg[0]);
+        }
+        case 'Fn::GetAtt': return attributeArn(t, arg[0]);
         case 'Condition': if (typeof arg === 'string') return condition(arg);
       }
     }

@@ -1,6 +1,6 @@
 import { parseKeyArn } from '../../src/core/arns';
-import { buildStatusReport } from '../../src/cli/status-report';
-import { StatusTargets } from '../../src/cli/targets';
+import { buildStatusReport } from '../../src/estate/status-report';
+import { StatusTargets } from '../../src/estate/status-report';
 import { consoleKeyPolicy, KEY_ARN, MEMBER, OTHER, OWNER, seedBucketPolicy, statement } from './helpers';
 
 const targets = (prefix?: string): StatusTargets => ({

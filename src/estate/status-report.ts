@@ -4,8 +4,18 @@ import { BucketTarget, bucketPolicyName, managedBucketResources } from '../core/
 import { KeyTarget, keyPolicyName, managedKeyPatterns } from '../core/key-policy';
 import { MemberTrail } from '../core/source-conditions';
 import { LedgerSnapshot } from '../ledger/model';
+import { DeliveryRun, DeliveryStatus } from '../delivery/delivery-status';
 import { EstateSnapshot } from './read-estate';
-import { StatusTargets } from './targets';
+
+/** The bucket, key and statements to inspect (the CLI takes them from flags and variables, the function from its settings). */
+export interface StatusTargets {
+  bucketName: string;
+  key: KeyRef;
+  /** The prefix every entry is expected under; undefined when none is pinned. */
+  prefix?: string;
+  bucketSid: string;
+  keySid: string;
+}
 
 /** What `status` prints, as data (the --json output); built from the policies alone, no AWS calls. */
 export interface AccountStatus {
@@ -18,6 +28,12 @@ export interface AccountStatus {
   /** With the ledger (SPEC R31): the StackIds that hold the account's entries here, and what the ledger says. */
   holders?: string[];
   ledger?: 'held' | 'adopted' | 'not held';
+  /**
+   * With the delivery check (SPEC R35), for an account both policies admit: the most pressing finding of its home
+   * regions, and every finding in `deliveries` when there are several (holders in several regions or prefixes).
+   */
+  delivery?: DeliveryStatus;
+  deliveries?: DeliveryStatus[];
 }
 
 export interface StatusReport {
@@ -36,6 +52,8 @@ export interface StatusReport {
   /** Worth knowing, not drift: entries this tool cannot attribute to an account, a key statement open to every trail. */
   notes: string[];
   drift: boolean;
+  /** With the delivery check (SPEC R35): when it ran, its threshold and how many findings of each state. */
+  delivery?: DeliveryRun;
 }
 
 function escapeRegExp(text: string): string {

@@ -2,7 +2,7 @@ import { bucketPolicyName } from '../core/bucket-policy';
 import { keyPolicyName } from '../core/key-policy';
 import { parsePolicy, PolicyDocument } from '../core/policy-document';
 import { PolicyStore } from '../lifecycle/ports';
-import { StatusTargets } from './targets';
+import { StatusTargets } from './status-report';
 
 /** Both policies as they are now, plus where the bucket lives (the key's region must match, SPEC R12). */
 export interface EstateSnapshot {
