@@ -8,6 +8,10 @@ export interface AwsCall {
   operation: string;
   method: string;
   path: string;
+  /** The request body of a JSON-protocol call (DynamoDB, KMS, SNS): what a test matches faults on. */
+  body: string;
+  /** Bytes of the answer the emulator sent (0 for an injected fault): read volume. */
+  responseBytes: number;
 }
 
 export interface Fault {
@@ -18,6 +22,8 @@ export interface Fault {
   /** Applies to a matching call with this probability, drawn from `random` (a seeded generator for replays). */
   probability?: number;
   random?: () => number;
+  /** Applies only to calls whose JSON request body contains this text, e.g. 'ADD generation'. */
+  bodyIncludes?: string;
   /** How many matching calls it affects (default: every one). */
   times?: number;
   /** Answer with this status and AWS error code instead of forwarding. */
@@ -81,12 +87,13 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
   let inFlight = 0;
   let maxInFlight = 0;
 
-  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) =>
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, call: AwsCall) =>
     new Promise<void>((resolve) => {
       const upstreamRequest = httpRequest(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (upstreamResponse) => {
           res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.on('data', (chunk: Buffer) => (call.responseBytes += chunk.length));
           upstreamResponse.pipe(res);
           upstreamResponse.on('end', resolve);
         },
@@ -110,11 +117,13 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
       const body = Buffer.concat(chunks);
       const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded') ? body.toString('utf8') : '';
       const operation = operationOf(req.method ?? 'GET', req.url ?? '/', Array.isArray(targetHeader) ? targetHeader[0] : targetHeader, form);
-      calls.push({ operation, method: req.method ?? '', path: req.url ?? '' });
+      const call: AwsCall = { operation, method: req.method ?? '', path: req.url ?? '', body: targetHeader ? body.toString('utf8') : '', responseBytes: 0 };
+      calls.push(call);
       const fault = faults.find(
         (f) =>
           (f.operation === operation || f.operation === '*') &&
           (f.pathIncludes === undefined || decodedPath(req.url ?? '').includes(f.pathIncludes)) &&
+          (f.bodyIncludes === undefined || call.body.includes(f.bodyIncludes)) &&
           (f.times === undefined || f.used < f.times) &&
           (f.probability === undefined || (f.random ?? Math.random)() < f.probability),
       );
@@ -128,7 +137,7 @@ export async function startAwsProxy(upstream: string): Promise<AwsProxy> {
         res.end(errorBody(fault, operation, isJson));
         return;
       }
-      await forward(req, body, res);
+      await forward(req, body, res, call);
       if (fault?.after) await fault.after();
     });
   });

@@ -28,7 +28,7 @@ export interface Harness {
   /** Sets the function environment: the moto settings and the ledger table plus these (every other setting unset). */
   configure(env: Record<string, string>): void;
   invoke(event: CloudFormationCustomResourceEvent | unknown, remainingMs?: number): Promise<ReceivedResponse[]>;
-  request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string>, options?: { stackAccount?: string; stackId?: string; logicalResourceId?: string; physicalResourceId?: string }): CloudFormationCustomResourceEvent;
+  request(type: 'Create' | 'Update' | 'Delete', properties: Record<string, string>, options?: { stackAccount?: string; stackId?: string; logicalResourceId?: string; physicalResourceId?: string; oldProperties?: Record<string, string> }): CloudFormationCustomResourceEvent;
   stop(): Promise<void>;
 }
 
