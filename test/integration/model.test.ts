@@ -1,9 +1,14 @@
 // SPEC R26–R31 under load: a seeded, randomized run of Create/Update/Delete operations by several stacks per
 // account, executed by concurrent OS processes through a proxy that injects throttling and 5xx errors, with
-// processes killed now and then (Lambda then retries the same event) and a foreign writer rewriting the bucket
-// policy. After one reconcile, both policies must equal what a simple model of the holders predicts.
+// processes killed now and then (Lambda then retries the same event), duplicate deliveries of answered requests
+// (SNS delivers some twice), late duplicates of old requests (within the answer's retention, and after their
+// ResponseURL expired) and a foreign writer rewriting the bucket policy. After one reconcile, both policies must equal
+// what a simple model of the holders predicts, the ledger must hold no holding the model does not (orphans), and no
+// request may have been answered two different ways.
 // Replay a run with MODEL_SEED=<seed> npm test -- test/integration/model.test.ts
+import { AttributeValue, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
+import { LEDGER_TABLE } from '../../devtools/ledger-table';
 import { randomUUID } from 'node:crypto';
 import type { ReceivedResponse } from '../../devtools/response-server';
 import { Worker } from '../../devtools/worker-pool';
@@ -16,6 +21,10 @@ const OPERATIONS = 300;
 const SLOTS = 4;
 const FAULT_RATE = 0.02;
 const KILL_RATE = 0.01;
+/** After an answer, the same event again at once (SNS at-least-once delivery). */
+const DUPLICATE_RATE = 0.05;
+/** Per operation, an old event sent again: as it was (its answer is still recorded), or with its ResponseURL expired. */
+const LATE_RATE = 0.04;
 const REMAINING_MS = 6000;
 const PREFIXES = ['', 'org', 'audit'];
 const OWNER = '111111111111';
@@ -48,6 +57,20 @@ const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
 const logsOf = (account: string, prefix: string) => `arn:aws:s3:::my-trail-bucket/${prefix ? `${prefix}/` : ''}AWSLogs/${account}/*`;
 
 let fleet: Fleet;
+
+/** The ledger's holdings, read from moto directly (not through the fault-injecting proxy). */
+async function ledgerHoldings(): Promise<Array<{ stackId: string; accountId: string; logFilePrefix: string }>> {
+  const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: fleet.moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  const items: Array<Record<string, AttributeValue>> = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await dynamo.send(new QueryCommand({ TableName: LEDGER_TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: 'ledger' } }, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  dynamo.destroy();
+  return items.filter((i) => i.kind?.S === 'holding').map((i) => ({ stackId: i.stackId!.S!, accountId: i.accountId!.S!, logFilePrefix: i.logFilePrefix?.S ?? '' }));
+}
 beforeAll(async () => {
   fleet = await startFleet(SLOTS);
 }, 60_000);
@@ -56,7 +79,15 @@ afterAll(async () => {
 });
 
 it(`keeps both policies equal to the model of the holders (seed ${SEED})`, async () => {
-  const stats = { operations: 0, requests: 0, faults: 0, kills: 0, retriesAfterKill: 0, foreignWrites: 0 };
+  const stats = { operations: 0, requests: 0, faults: 0, kills: 0, retriesAfterKill: 0, foreignWrites: 0, duplicates: 0, lateDuplicates: 0, lateExpired: 0 };
+  const history: CloudFormationCustomResourceEvent[] = [];
+  const conflicts: string[] = [];
+  const answersOf = (requestId: string) => fleet.responses.received.filter((r) => r.body.RequestId === requestId).map((r) => r.body);
+  /** Every answer of a request must be the first one: same status, same id. */
+  const checkAnswers = (requestId: string) => {
+    const [first, ...later] = answersOf(requestId);
+    for (const other of later) if (other.Status !== first!.Status || other.PhysicalResourceId !== first!.PhysicalResourceId) conflicts.push(`${requestId}: ${first!.Status} ${first!.PhysicalResourceId} then ${other.Status} ${other.PhysicalResourceId}`);
+  };
   const holders: Holder[] = [];
   for (let a = 0; a < ACCOUNTS; a++) {
     const account = String(210_000_000_000 + a);
@@ -84,7 +115,15 @@ it(`keeps both policies equal to the model of the holders (seed ${SEED})`, async
       }
       const response = await fleet.run(worker, event, REMAINING_MS);
       clearTimeout(kill);
-      if (response) return response;
+      if (response) {
+        history.push(event);
+        if (random() < DUPLICATE_RATE) {
+          stats.duplicates++;
+          await fleet.run(fleet.pool.workers[slot]!, event, REMAINING_MS);
+        }
+        checkAnswers(event.RequestId);
+        return response;
+      }
       fleet.pool.replace(worker);
       stats.retriesAfterKill++;
       if (attempt > 5) throw new Error(`request ${event.RequestId} was never answered`);
@@ -102,8 +141,29 @@ it(`keeps both policies equal to the model of the holders (seed ${SEED})`, async
     throw new Error('a rollback or retried Delete kept failing');
   };
 
+  // An old request delivered again, hours late: answered as before while its answer is kept, else (its presigned
+  // ResponseURL expired) neither acted on nor answered.
+  const lateDuplicate = async (slot: number) => {
+    const old = pick(history);
+    const expired = random() < 0.5;
+    const before = answersOf(old.RequestId).length;
+    if (expired) {
+      stats.lateExpired++;
+      const url = new URL(old.ResponseURL);
+      url.searchParams.set('X-Amz-Date', new Date(Date.now() - 3 * 3_600_000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
+      url.searchParams.set('X-Amz-Expires', '7200');
+      await fleet.pool.workers[slot]!.invoke({ ...old, ResponseURL: url.toString() }, REMAINING_MS).catch(() => undefined);
+      if (answersOf(old.RequestId).length !== before) conflicts.push(`${old.RequestId}: answered although its ResponseURL had expired`);
+    } else {
+      stats.lateDuplicates++;
+      await fleet.run(fleet.pool.workers[slot]!, old, REMAINING_MS);
+      checkAnswers(old.RequestId);
+    }
+  };
+
   const operate = async (slot: number, h: Holder) => {
     stats.operations++;
+    if (history.length > 0 && random() < LATE_RATE) await lateDuplicate(slot);
     if (!h.current) {
       const prefix = pick(PREFIXES);
       const created = await send(slot, request('Create', h, prefix));
@@ -182,14 +242,20 @@ it(`keeps both policies equal to the model of the holders (seed ${SEED})`, async
   const actualKey = new Set(await fleet.keyAccounts());
 
   const lost = [...[...expectedBucket].filter((r) => !actualBucket.has(r)), ...[...expectedKey].filter((a) => !actualKey.has(a))];
+  // Holdings the model has no resource for: a failed request's leftover, or a duplicate acted on twice.
+  const modelHoldings = new Set(holders.flatMap((h) => (h.current ? [`${h.stackId} ${h.account} ${h.current.prefix}`] : [])));
+  const orphans = (await ledgerHoldings()).filter((h) => !modelHoldings.has(`${h.stackId} ${h.accountId} ${h.logFilePrefix}`)).map((h) => `${h.accountId} '${h.logFilePrefix}' ${h.stackId}`);
   const extraBucket = [...actualBucket].filter((r) => !expectedBucket.has(r));
   const extraKey = [...actualKey].filter((a) => !expectedKey.has(a));
   console.log(
     `model seed=${SEED} operations=${stats.operations} requests=${stats.requests} injected faults=${stats.faults} killed processes=${stats.kills} ` +
-      `retried after kill=${stats.retriesAfterKill} foreign writes=${stats.foreignWrites} held entries=${expectedBucket.size - 1} entries lost=${lost.length} ` +
-      `foreign resurrections kept as found=${extraBucket.length}`,
+      `retried after kill=${stats.retriesAfterKill} duplicates=${stats.duplicates} late duplicates=${stats.lateDuplicates} late expired=${stats.lateExpired} ` +
+      `foreign writes=${stats.foreignWrites} held entries=${expectedBucket.size - 1} entries lost=${lost.length} orphaned holdings=${orphans.length} ` +
+      `conflicting answers=${conflicts.length} foreign resurrections kept as found=${extraBucket.length}`,
   );
   expect(lost).toEqual([]);
+  expect(orphans).toEqual([]);
+  expect(conflicts).toEqual([]);
   expect(extraKey).toEqual([]);
   // An entry the model does not hold may remain only where the foreign writer wrote it back from a stale read:
   // the ledger cannot tell it from a hand-made entry, so it is kept and reported as held by no stack (R26, R31).
