@@ -171,7 +171,6 @@ function snapshotOf(items: Item[]): LedgerSnapshot {
     else if (kind === 'bucket-entry') snapshot.bucketEntries.push(checked.ok as BucketEntry);
     else snapshot.keyEntries.push(checked.ok as KeyEntry);
   }
-  if (snapshot.invalid!.length > 0) log.error('ledger items failed validation and were skipped; fix or delete them in the table (write access to the table is write access to both policies)', { invalid: snapshot.invalid!.slice(0, 20), count: snapshot.invalid!.length });
   return snapshot;
 }
 

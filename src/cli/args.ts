@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { shown } from '../core/arns';
+import { parseStackId, shown } from '../core/arns';
 import { fail } from '../core/errors';
 import { isRoleArn } from '../iam/publish';
 import { DEFAULT_SILENT_AFTER_HOURS, MAX_SILENT_AFTER_HOURS, parseSilentAfterHours } from '../delivery/threshold';
@@ -39,10 +39,20 @@ export interface DoctorArgs {
   json: boolean;
 }
 
-export type CliArgs = StatusArgs | HandoverArgs | DoctorArgs | { command: 'help' };
+/** Releases holdings by hand: a closed account's, or a stack's whose enrollment was retained. */
+export interface ReleaseArgs {
+  command: 'release';
+  accounts: string[];
+  /** Stack ARNs. */
+  holders: string[];
+  table?: string;
+}
+
+export type CliArgs = StatusArgs | HandoverArgs | DoctorArgs | ReleaseArgs | { command: 'help' };
 
 export const USAGE = `Usage: cloudtrail-enrollment status [--bucket NAME] [--key ARN] [--prefix P] [--table NAME] [--delivery [--silent-after HOURS]] [--json]
        cloudtrail-enrollment handover (--account ID ... | --all) [--table NAME]
+       cloudtrail-enrollment release (--account ID ... | --holder STACK_ARN ...) [--table NAME]
        cloudtrail-enrollment doctor [--bucket NAME] [--key ARN] [--prefix P] [--table NAME]
                                     [--topic ARN --publisher-role ARN [--organization o-...]] [--json]
 
@@ -68,6 +78,13 @@ to the stacks that hold them: after it, the last holder's Delete removes them. E
   --account ID    an account whose adopted entries to hand over (repeatable)
   --all           every adopted entry that a stack holds
 
+release deletes holdings from the ledger by hand, for a closed account whose stack instances cannot be deleted
+or a stack deleted with its enrollment retained; the next request or reconcile then removes the entries the
+function wrote that no stack holds any more (adopted entries stay).
+
+  --account ID        every holding of this account (repeatable)
+  --holder STACK_ARN  every holding of this stack, as status lists it (repeatable)
+
 doctor checks a deployment before the first StackSet rollout, and whenever something looks wrong, without
 writing anything: bucket and key region, the key policy's account-root statement, the statements enrollments
 edit, CloudTrail's GetBucketAcl grant, Deny statements, policy sizes, the ledger table, the topic policy and
@@ -81,7 +98,7 @@ drift. One line per check (pass, warn or fail, with the fix); it takes the targe
 
 The ledger table is read in AWS_REGION (default: the key's region). Statements are found by
 BUCKET_POLICY_SID and KEY_POLICY_SID as in the function.
-Exit status: 0 clean (status), done (handover) or no failed check (doctor), 1 drift, problems or a failed
+Exit status: 0 clean (status), done (handover, release) or no failed check (doctor), 1 drift, problems or a failed
 check found (with --delivery, also an account that is silent, unencrypted or could not be checked), 2 usage or
 AWS error.`;
 
@@ -102,6 +119,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         organization: { type: 'string' },
         'publisher-role': { type: 'string' },
         account: { type: 'string', multiple: true },
+        holder: { type: 'string', multiple: true },
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         delivery: { type: 'boolean', default: false },
@@ -117,13 +135,25 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values.help || positionals[0] === 'help') return { command: 'help' };
   const [command, ...rest] = positionals;
   if (command === undefined) fail("No command given; run 'cloudtrail-enrollment status' (or --help for usage).");
-  if (command !== 'status' && command !== 'handover' && command !== 'doctor') fail(`Unknown command '${command}'; the commands are 'status', 'handover' and 'doctor' (run --help for usage).`);
+  if (command !== 'status' && command !== 'handover' && command !== 'doctor' && command !== 'release') fail(`Unknown command '${command}'; the commands are 'status', 'doctor', 'handover' and 'release' (run --help for usage).`);
   if (rest.length > 0) fail(`Unexpected argument '${rest[0]}'; '${command}' takes only flags (run --help for usage).`);
   const table = values.table !== undefined ? { table: values.table } : {};
   if (command !== 'doctor') {
     for (const flag of ['topic', 'organization', 'publisher-role'] as const) {
       if (values[flag] !== undefined) fail(`The flag --${flag} belongs to 'doctor'; '${command}' does not check the topic.`);
     }
+  }
+  if (command !== 'release' && values.holder !== undefined) fail(`The flag --holder belongs to 'release'; '${command}' does not release holdings.`);
+  if (command === 'release') {
+    for (const flag of ['bucket', 'key', 'prefix', 'json', 'delivery', 'silent-after', 'all'] as const) {
+      if (values[flag] !== undefined && values[flag] !== false) fail(`The flag --${flag} does not belong to 'release'; it takes --account, --holder and --table.`);
+    }
+    const accounts = values.account ?? [];
+    const holders = values.holder ?? [];
+    if (accounts.length + holders.length === 0) fail('Say which holdings to release: --account ID (every holding of a closed account) or --holder STACK_ARN (every holding of a stack), repeatable.');
+    for (const account of accounts) if (!/^[0-9]{12}$/.test(account)) fail(`--account '${shown(account)}' is not a 12-digit account ID; give the account whose holdings to release.`);
+    for (const holder of holders) if (!parseStackId(holder)) fail(`--holder '${shown(holder)}' is not a CloudFormation stack ARN; give the StackId that status lists as the holder.`);
+    return { command: 'release', accounts, holders, ...table };
   }
   if (command === 'handover') {
     const accounts = values.account ?? [];

@@ -4,6 +4,7 @@ import { CliArgs, parseCliArgs, USAGE } from './args';
 import { doctor } from './doctor';
 import { deliveryFailed, withDeliveryCheck } from './delivery';
 import { handover } from './handover';
+import { release } from './release';
 import { ledgerOf } from './ledger';
 import { s3ForcePathStyle } from '../config/settings';
 import { dropSdkNodeVersionWarning } from './quiet-warnings';
@@ -30,6 +31,10 @@ export async function main(argv: readonly string[], env: Record<string, string |
 async function run(args: Exclude<CliArgs, { command: 'help' }>, env: Record<string, string | undefined>): Promise<number> {
   if (args.command === 'handover') {
     process.stdout.write(`${await handover(args, env)}\n`);
+    return 0;
+  }
+  if (args.command === 'release') {
+    process.stdout.write(`${await release(args, env)}\n`);
     return 0;
   }
   if (args.command === 'doctor') {

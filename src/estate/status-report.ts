@@ -4,6 +4,7 @@ import { BucketTarget, bucketPolicyName, managedBucketResources } from '../core/
 import { KeyTarget, keyPolicyName, managedKeyPatterns } from '../core/key-policy';
 import { MemberTrail } from '../core/source-conditions';
 import { LedgerSnapshot } from '../ledger/model';
+import { holdingInScope } from '../ledger/scope';
 import { DeliveryRun, DeliveryStatus } from '../delivery/delivery-status';
 import { EstateSnapshot } from './read-estate';
 
@@ -149,6 +150,10 @@ export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot
   }
 
   const holdings = (ledger?.holdings ?? []).filter((h) => h.bucketName === targets.bucketName || h.keyArn === targets.key.arn);
+  // SPEC R39: holdings of another target (the owner stack re-pinned its bucket, key or prefix) are never projected.
+  const elsewhere = (ledger?.holdings ?? []).filter((h) => !holdingInScope(h, { bucketName: targets.bucketName, keyArn: targets.key.arn, ...(targets.prefix !== undefined ? { logFilePrefix: targets.prefix } : {}) }));
+  if (elsewhere.length > 0) notes.push(`${elsewhere.length} ${elsewhere.length === 1 ? 'holding names' : 'holdings name'} another bucket, key or prefix than these (a target the function is no longer pinned to): their entries are kept as found and never projected; move those stacks (${elsewhere.slice(0, 5).map((h) => `${h.accountId} ${h.stackId}`).join(', ')}${elsewhere.length > 5 ? ', …' : ''})`);
+  for (const invalid of ledger?.invalid ?? []) problems.push(`${invalid}; the function skips it (fix or delete the item)`);
   const accountIds = [...new Set([...inBucket.accounts.keys(), ...inKey.accounts, ...holdings.map((h) => h.accountId)])].sort();
   const accounts = accountIds.map((accountId): AccountStatus => {
     const member: MemberTrail = { partition, accountId };

@@ -90,6 +90,7 @@ export async function projectLedger(context: LedgerContext, run: Run, held: Ledg
     run.enter('reading the enrollment ledger');
     const snapshot = whole ? await ledger.readSnapshot(run.signal) : await ledger.readAccounts(scope as readonly string[], run.signal);
     report.invalid = snapshot.invalid ?? [];
+    if (report.invalid.length > 0) log.error('ledger items failed validation and were skipped; fix or delete them in the table (write access to the table is write access to both policies)', { invalid: report.invalid.slice(0, 20), count: report.invalid.length });
     return scopeLedger(snapshot, pins);
   };
   let scoped = await read();

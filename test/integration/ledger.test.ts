@@ -279,3 +279,37 @@ describe('logs and settings (R20, R2)', () => {
     expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'my-custom-id', Reason: expect.stringContaining('PROTECTED_ACCOUNT_IDS') });
   });
 });
+
+describe('releasing holdings by hand (R39: closed accounts, retained enrollments)', () => {
+  it('release --account lets the next reconcile remove a closed account from both policies, and keeps the others', async () => {
+    await create({ AccountId: MEMBER });
+    await create({ AccountId: MEMBER }, { stackId: stackIdIn(MEMBER, 'StackSet-second') });
+    await create({ AccountId: OTHER });
+    const released = await cli(['release', '--account', MEMBER]);
+    expect(released).toMatchObject({ code: 0, stderr: '' });
+    expect(released.stdout).toContain('2 holdings released');
+    expect(released.stdout).toContain('aws lambda invoke');
+    await h.invoke(SCHEDULED);
+    expect(await bucketResources()).toEqual([logsOf(OWNER), logsOf(OTHER)]);
+    expect(await keyPatterns()).toEqual([patternOf(OWNER), patternOf(OTHER)]);
+  });
+
+  it('release --holder releases one stack\'s holding; the entry stays while another stack holds it', async () => {
+    await create({ AccountId: MEMBER });
+    const second = stackIdIn(MEMBER, 'StackSet-second');
+    await create({ AccountId: MEMBER }, { stackId: second });
+    const released = await cli(['release', '--holder', second]);
+    expect(released.stdout).toContain('1 holding released');
+    await h.invoke(SCHEDULED);
+    expect(await bucketResources()).toContain(logsOf(MEMBER));
+    const status = await cli(['status', '--json']);
+    const member = (JSON.parse(status.stdout) as { accounts: Array<{ accountId: string; holders?: string[] }> }).accounts.find((a) => a.accountId === MEMBER)!;
+    expect(member.holders).toEqual([stackIdIn(MEMBER)]);
+  });
+
+  it('refuses a holder that is not a stack ARN, naming the flag', async () => {
+    const refused = await cli(['release', '--holder', 'StackSet-second']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--holder 'StackSet-second' is not a CloudFormation stack ARN");
+  });
+});

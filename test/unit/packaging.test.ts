@@ -14,19 +14,20 @@ const HEADER = ' packaged';
 function withSecondFunction(edit: (block: string) => string = (b) => b): string {
   const start = TEMPLATE.indexOf('  EnrollmentFunction:\n');
   const end = TEMPLATE.indexOf('\n  # The ServiceToken', start);
-  const block = TEMPLATE.slice(start, end).replace('  EnrollmentFunction:\n', '  DeliveryCheckFunction:\n').replace(/\n      Events:[\s\S]*$/, '\n');
+  const block = TEMPLATE.slice(start, end).replace('  EnrollmentFunction:\n', '  SyntheticFunction:\n').replace(/\n      Events:[\s\S]*$/, '\n');
   return `${TEMPLATE.slice(0, end)}\n${edit(block)}${TEMPLATE.slice(end)}`;
 }
 
 describe('packageTemplate', () => {
   it('points every function built from this project at the zip and drops its build Metadata', () => {
     const result = packageTemplate(withSecondFunction(), 'function.zip', HEADER);
-    expect(result.functions.map((f) => f.logicalId)).toEqual(['EnrollmentFunction', 'DeliveryCheckFunction']);
+    expect(result.functions.map((f) => f.logicalId)).toEqual(['EnrollmentFunction', 'DeliveryCheckFunction', 'SyntheticFunction']);
     expect(result.bundleFiles).toEqual(['handler.js', 'organizations.js']);
     const functions = serverlessFunctions(result.text);
     expect(functions.map((f) => [f.logicalId, f.properties.CodeUri, f.metadata])).toEqual([
       ['EnrollmentFunction', 'function.zip', {}],
       ['DeliveryCheckFunction', 'function.zip', {}],
+      ['SyntheticFunction', 'function.zip', {}],
     ]);
     expect(result.text.startsWith('#')).toBe(true);
   });
@@ -39,20 +40,20 @@ describe('packageTemplate', () => {
 
   it('refuses a function whose BuildProperties differ: one bundle serves every function', () => {
     const template = withSecondFunction((b) => b.replace('Minify: true', 'Minify: true\n        Banner: js=1'));
-    expect(() => packageTemplate(template, 'function.zip', HEADER)).toThrow("DeliveryCheckFunction's BuildProperties differ from EnrollmentFunction's");
+    expect(() => packageTemplate(template, 'function.zip', HEADER)).toThrow("SyntheticFunction's BuildProperties differ from EnrollmentFunction's");
   });
 
   it('refuses a function built another way, from another directory, or with a Handler outside the bundle', () => {
-    expect(() => packageTemplate(withSecondFunction((b) => b.replace('BuildMethod: esbuild', 'BuildMethod: makefile')), 'function.zip', HEADER)).toThrow('DeliveryCheckFunction has BuildMethod "makefile"');
-    expect(() => packageTemplate(withSecondFunction((b) => b.replace('CodeUri: .', 'CodeUri: other/')), 'function.zip', HEADER)).toThrow('DeliveryCheckFunction has CodeUri "other/"');
-    expect(() => packageTemplate(withSecondFunction((b) => b.replace('Handler: handler.handler', 'Handler: check.handler')), 'function.zip', HEADER)).toThrow(`DeliveryCheckFunction's Handler "check.handler" names no file of the bundle`);
+    expect(() => packageTemplate(withSecondFunction((b) => b.replace('BuildMethod: esbuild', 'BuildMethod: makefile')), 'function.zip', HEADER)).toThrow('SyntheticFunction has BuildMethod "makefile"');
+    expect(() => packageTemplate(withSecondFunction((b) => b.replace('CodeUri: .', 'CodeUri: other/')), 'function.zip', HEADER)).toThrow('SyntheticFunction has CodeUri "other/"');
+    expect(() => packageTemplate(withSecondFunction((b) => b.replace('Handler: handler.handler', 'Handler: check.handler')), 'function.zip', HEADER)).toThrow(`SyntheticFunction's Handler "check.handler" names no file of the bundle`);
   });
 
   it('leaves functions whose code is not built here (inline code) alone', () => {
     const template = withSecondFunction((b) => b.replace(/    Metadata:[\s\S]*?    Properties:\n/, '    Properties:\n').replace('CodeUri: .', 'InlineCode: "exports.handler = async () => 0"'));
     const result = packageTemplate(template, 'function.zip', HEADER);
-    expect(result.functions.map((f) => f.logicalId)).toEqual(['EnrollmentFunction']);
-    expect(serverlessFunctions(result.text).find((f) => f.logicalId === 'DeliveryCheckFunction')!.properties.CodeUri).toBeUndefined();
+    expect(result.functions.map((f) => f.logicalId)).toEqual(['EnrollmentFunction', 'DeliveryCheckFunction']);
+    expect(serverlessFunctions(result.text).find((f) => f.logicalId === 'SyntheticFunction')!.properties.CodeUri).toBeUndefined();
   });
 });
 
