@@ -539,13 +539,13 @@ describe('template.yaml: the two roles keep their jobs apart (R35), simulated', 
     const role = `arn:aws:iam::${OWNER}:role/${roleId}`;
     const statements = roleStatements(roleId, parameters).map((statement) => ({ ...statement, Principal: { AWS: role } }));
     const { decision } = evaluate({ Version: '2012-10-17', Statement: statements }, { caller: { kind: 'aws', arn: role }, action, resource, context });
-    return Promise.resolve(decision === 'allowed' ? 'Allowed' : decision);
+    return Promise.resolve(decision);
   }
 
   it('the enrollment role can neither list nor read log objects', async () => {
     expect(actionsOf(roleStatements('EnrollmentRole', { OrganizationId: 'o-a1b2c3d4e5', SubnetIds: 'subnet-0123456789abcdef0' })).filter((a) => /^s3:(GetObject|ListBucket)$|\*/.test(a))).toEqual([]);
-    expect(await decide('EnrollmentRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': DIGESTS })).not.toBe('Allowed');
-    expect(await decide('EnrollmentRole', 's3:GetObject', LOG_OBJECT)).not.toBe('Allowed');
+    expect(await decide('EnrollmentRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': DIGESTS })).not.toBe('allowed');
+    expect(await decide('EnrollmentRole', 's3:GetObject', LOG_OBJECT)).not.toBe('allowed');
   });
 
   it('the check role writes no policy, no ledger item and no log object, and cannot decrypt the logs', async () => {
@@ -560,29 +560,29 @@ describe('template.yaml: the two roles keep their jobs apart (R35), simulated', 
       ['s3:DeleteObject', LOG_OBJECT],
       ['kms:Decrypt', KEY],
     ];
-    for (const [action, resource] of writes) expect({ action, result: await decide('DeliveryCheckRole', action, resource) }).toEqual({ action, result: 'ImplicitlyDenied' });
+    for (const [action, resource] of writes) expect({ action, result: await decide('DeliveryCheckRole', action, resource) }).toEqual({ action, result: 'implicitly-denied' });
     const actions = actionsOf(roleStatements('DeliveryCheckRole', { SubnetIds: 'subnet-0123456789abcdef0' }));
     const readOnly = ['s3:GetBucketPolicy', 's3:GetBucketLocation', 'kms:GetKeyPolicy', 's3:ListBucket', 's3:GetObject', 'dynamodb:Query', 'kms:Decrypt', 'logs:CreateLogStream', 'logs:PutLogEvents'];
     expect(actions.filter((a) => !readOnly.includes(a) && !a.startsWith('ec2:'))).toEqual([]);
   });
 
   it('the check role lists and heads AWSLogs objects only, with and without the pinned prefix', async () => {
-    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': DIGESTS })).toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': 'exports/' })).not.toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 's3:GetObject', LOG_OBJECT)).toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 's3:GetObject', `arn:aws:s3:::${BUCKET}/exports/report.csv`)).not.toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': DIGESTS })).toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, {}, { 's3:prefix': 'exports/' })).not.toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 's3:GetObject', LOG_OBJECT)).toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 's3:GetObject', `arn:aws:s3:::${BUCKET}/exports/report.csv`)).not.toBe('allowed');
     const withPrefix = { TrailLogFilePrefix: 'org/logs' };
-    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': `org/logs/${DIGESTS}` })).toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': DIGESTS })).toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 's3:GetObject', LOG_OBJECT.replace(`${BUCKET}/`, `${BUCKET}/org/logs/`), withPrefix)).toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': 'org/other/' })).not.toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': `org/logs/${DIGESTS}` })).toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': DIGESTS })).toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 's3:GetObject', LOG_OBJECT.replace(`${BUCKET}/`, `${BUCKET}/org/logs/`), withPrefix)).toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 's3:ListBucket', `arn:aws:s3:::${BUCKET}`, withPrefix, { 's3:prefix': 'org/other/' })).not.toBe('allowed');
   });
 
   it('the check role reads the ledger with Query only, through DynamoDB\'s use of the data key', async () => {
-    expect(await decide('DeliveryCheckRole', 'dynamodb:Query', TABLE)).toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 'dynamodb:Query', TABLE)).toBe('allowed');
     const dataKey = `arn:aws:kms:us-east-1:${OWNER}:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
-    expect(await decide('DeliveryCheckRole', 'kms:Decrypt', dataKey, {}, { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' })).toBe('Allowed');
-    expect(await decide('DeliveryCheckRole', 'kms:Decrypt', dataKey)).not.toBe('Allowed');
+    expect(await decide('DeliveryCheckRole', 'kms:Decrypt', dataKey, {}, { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' })).toBe('allowed');
+    expect(await decide('DeliveryCheckRole', 'kms:Decrypt', dataKey)).not.toBe('allowed');
   });
 });
 
