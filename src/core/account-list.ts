@@ -220,7 +220,7 @@ export function enrollInAccountListBucket(current: PolicyDocument | undefined, t
   const wildcard = bucketLogsWildcard(target.partition, target.bucketName, target.logFilePrefix);
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
   if (current) {
-    const denials = denyingStatements(current, bucketDelivery(resource, member));
+    const denials = denyingStatements(current, bucketDelivery(resource, member, target.keyArn));
     if (denials.length > 0) {
       fail(`The ${bucketPolicyName(target.bucketName)} denies ${wildcard} in statement ${denials.join(', ')}, so the member's trail would still be refused; remove that Deny by hand.`);
     }
@@ -274,7 +274,7 @@ export function bucketEntryGaps(current: PolicyDocument | undefined, target: Buc
   const resources = asList(reading.statement.Resource);
   const gaps = resources.includes(wildcard) || resources.includes(resource) ? [] : [`Resource lists neither ${wildcard} nor ${resource}`];
   if (reading.accounts === undefined) gaps.push(`the statement has no StringEquals ${SOURCE_ACCOUNT} list, so it admits every account's trail under ${wildcard}`);
-  const denials = denyingStatements(current, bucketDelivery(resource, member)).map((d) => `statement ${d} denies ${resource}`);
+  const denials = denyingStatements(current, bucketDelivery(resource, member, target.keyArn)).map((d) => `statement ${d} denies ${resource}`);
   return [...gaps, ...sourceConditionGaps(reading.statement, member), ...denials];
 }
 

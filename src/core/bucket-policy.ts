@@ -13,6 +13,8 @@ export interface BucketTarget {
   bucketName: string;
   logFilePrefix: string;
   sid: string;
+  /** The trail key, when known: CloudTrail names it in its SSE-KMS headers, which a bucket Deny may check (SPEC R14). */
+  keyArn?: string;
 }
 
 export function bucketPolicyName(bucketName: string): string {
@@ -60,7 +62,7 @@ function grantsAclCheck(document: PolicyDocument): boolean {
 export function enrollInBucketPolicy(current: PolicyDocument | undefined, target: BucketTarget, member: MemberTrail): PolicyDocument {
   const document = current ? cloneDocument(current) : emptyPolicy();
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
-  const denials = denyingStatements(document, bucketDelivery(resource, member));
+  const denials = denyingStatements(document, bucketDelivery(resource, member, target.keyArn));
   if (denials.length > 0) {
     fail(`The ${bucketPolicyName(target.bucketName)} denies CloudTrail's s3:PutObject to ${resource} in statement ${denials.join(', ')}, so the member's trail would still be refused; narrow or remove that Deny by hand.`);
   }
@@ -127,7 +129,7 @@ export function bucketEnrollmentGaps(current: PolicyDocument | undefined, target
   const statement = current.Statement[index]!;
   const resource = bucketLogsResource(target.partition, target.bucketName, target.logFilePrefix, member.accountId);
   const gaps = asList(statement.Resource).includes(resource) ? [] : [`Resource does not list ${resource}`];
-  const denials = denyingStatements(current, bucketDelivery(resource, member)).map((d) => `statement ${d} denies ${resource}`);
+  const denials = denyingStatements(current, bucketDelivery(resource, member, target.keyArn)).map((d) => `statement ${d} denies ${resource}`);
   return [...gaps, ...sourceConditionGaps(statement, member), ...denials];
 }
 

@@ -105,13 +105,24 @@ export function denyingStatements(document: PolicyDocument | undefined, delivery
   );
 }
 
-/** CloudTrail's PutObject of the member's log files: over TLS, with the bucket-owner-full-control ACL. */
-export function bucketDelivery(resource: string, member: MemberTrail): Delivery {
+/**
+ * CloudTrail's PutObject of the member's log files: over TLS, with the bucket-owner-full-control ACL, encrypted
+ * with SSE-KMS under the trail key (the trail names it by the ARN the enrollment returns), so a Deny that requires
+ * that encryption or that key never blocks the delivery.
+ */
+export function bucketDelivery(resource: string, member: MemberTrail, keyArn?: string): Delivery {
   return {
     action: 's3:PutObject',
     resource,
     member,
-    context: { 'aws:SecureTransport': 'true', 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:PrincipalServiceName': CLOUDTRAIL_SERVICE, 'aws:PrincipalIsAWSService': 'true' },
+    context: {
+      'aws:SecureTransport': 'true',
+      's3:x-amz-acl': 'bucket-owner-full-control',
+      's3:x-amz-server-side-encryption': 'aws:kms',
+      ...(keyArn ? { 's3:x-amz-server-side-encryption-aws-kms-key-id': keyArn } : {}),
+      'aws:PrincipalServiceName': CLOUDTRAIL_SERVICE,
+      'aws:PrincipalIsAWSService': 'true',
+    },
   };
 }
 

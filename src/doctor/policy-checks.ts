@@ -104,7 +104,7 @@ export function bucketDenyCheck(input: DoctorInput, report: StatusReport): Check
   const prefixes = probePrefixes(input, report);
   const accounts = probeAccounts(report);
   const found = denials(accounts, (accountId) =>
-    prefixes.flatMap((prefix) => denyingStatements(estate.bucketPolicy, bucketDelivery(bucketLogsResource(partition, targets.bucketName, prefix, accountId), { partition, accountId }))),
+    prefixes.flatMap((prefix) => denyingStatements(estate.bucketPolicy, bucketDelivery(bucketLogsResource(partition, targets.bucketName, prefix, accountId), { partition, accountId }, targets.key.arn))),
   );
   return denyCheck('bucket-deny', bucketPolicyName(targets.bucketName), 's3:PutObject of the AWSLogs objects of', found, accounts.length);
 }

@@ -119,7 +119,7 @@ function prefixProblem(prefixes: string[], expected: string): string {
 
 export function buildStatusReport(targets: StatusTargets, estate: EstateSnapshot, ledger?: LedgerSnapshot): StatusReport {
   const partition = targets.key.partition;
-  const bucketBase = { partition, bucketName: targets.bucketName, sid: targets.bucketSid };
+  const bucketBase = { partition, bucketName: targets.bucketName, sid: targets.bucketSid, keyArn: targets.key.arn };
   const keyTarget: KeyTarget = { keyArn: targets.key.arn, sid: targets.keySid };
   const problems: string[] = [];
   const notes: string[] = [];

@@ -143,7 +143,7 @@ function projectOnce(pair: PolicyPair, bucketNow: PolicyDocument | undefined, ke
   const keptInKey = new Set(keepers.filter((h) => h.keyArn === pair.keyArn).map(keyEntryKey));
   const settled = (entry: { recordedIn?: number } | undefined) => entry?.recordedIn !== undefined && (context.settled?.(entry.recordedIn) ?? false);
   const keyTarget: KeyTarget = { keyArn: pair.keyArn, sid: settings.keyPolicySid };
-  const bucketTargetOf = (logFilePrefix: string): BucketTarget => ({ partition, bucketName: pair.bucketName, logFilePrefix, sid: settings.bucketPolicySid });
+  const bucketTargetOf = (logFilePrefix: string): BucketTarget => ({ partition, bucketName: pair.bucketName, logFilePrefix, sid: settings.bucketPolicySid, keyArn: pair.keyArn });
   const active = (holdings: Holding[]) => holdings.filter((h) => !refused.has(h));
 
   // SPEC R34: statements found in the other layout are rewritten into the configured one, as part of this

@@ -182,6 +182,21 @@ describe('cloudtrail-enrollment doctor', () => {
     expectFailure(await doctor(estate), 'bucket-deny', 'fail', /^Statement "DenyOtherKeys" of the bucket policy of my-trail-bucket would refuse CloudTrail's s3:PutObject of the AWSLogs objects of 111111111111 and a member not enrolled yet, /);
   });
 
+  it('bucket-deny: passes a Deny that requires SSE-KMS under the trail key itself, which CloudTrail sends', async () => {
+    const estate = await deployment({});
+    const bucketPolicy = documentOf(seedBucketPolicy());
+    bucketPolicy.Statement.push({
+      Sid: 'DenyOtherKeys',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: 'arn:aws:s3:::my-trail-bucket/*',
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': estate.keyArn, 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    });
+    await estate.putBucketPolicy(JSON.stringify(bucketPolicy));
+    expect((await doctor(estate)).check('bucket-deny').status).toBe('pass');
+  });
+
   it('bucket-deny: passes an aws:SecureTransport Deny, which never blocks CloudTrail', async () => {
     const bucketPolicy = documentOf(seedBucketPolicy());
     bucketPolicy.Statement.push({

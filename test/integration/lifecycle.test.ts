@@ -312,3 +312,19 @@ describe('Update of TrailArn only', () => {
     expect(await bucketResources()).toContain(logsOf(MEMBER));
   });
 });
+
+describe('a bucket that requires SSE-KMS under the trail key (R14)', () => {
+  it('enrolls the member: CloudTrail sends aws:kms and the trail key, so the Deny cannot refuse its delivery', async () => {
+    const policy = JSON.parse((await estate.readBucketPolicy())!);
+    policy.Statement.push({
+      Sid: 'DenyOtherEncryption',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:PutObject',
+      Resource: `arn:aws:s3:::${estate.bucket}/*`,
+      Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': estate.keyArn } },
+    });
+    await estate.putBucketPolicy(JSON.stringify(policy));
+    expect(await create({ AccountId: MEMBER })).toMatchObject({ Status: 'SUCCESS' });
+  });
+});

@@ -160,6 +160,21 @@ describe('Deny statements and statement shape (R14)', () => {
     expect(() => enrollInBucketPolicy(document, bucketTarget(), member())).toThrow(/statement "Guard"/);
   });
 
+  it('judges a Deny on the SSE-KMS headers by what CloudTrail sends: aws:kms under the trail key (version 2 refused every such Deny)', () => {
+    const trailKey = 'arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const otherKey = 'arn:aws:kms:us-east-1:111111111111:key/99999999-12ab-34cd-56ef-1234567890ab';
+    const target = bucketTarget({ keyArn: trailKey });
+    for (const condition of [
+      { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': trailKey } },
+      { Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' } },
+    ]) {
+      expect(() => enrollInBucketPolicy(deny({ Condition: condition }), target, member())).not.toThrow();
+    }
+    expect(() => enrollInBucketPolicy(deny({ Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': otherKey } } }), target, member())).toThrow(/statement "Guard"/);
+    expect(() => enrollInBucketPolicy(deny({ Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'AES256' } } }), target, member())).toThrow(/statement "Guard"/);
+  });
+
   it('ignores Denies that cannot hold for CloudTrail or do not cover the member', () => {
     for (const extra of [
       { Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
