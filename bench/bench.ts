@@ -72,7 +72,7 @@ async function main(): Promise<Results> {
       const invoker = loadHandler(root, responses);
       results.awsCalls = await measureAwsCalls(invoker, proxy, responses, estate, problems);
       results.fleet = await measureFleet(invoker, proxy, responses, estate, problems);
-      results.thousandth = await measureThousandth(invoker, responses, moto.endpoint, problems);
+      results.thousandth = await measureThousandth(invoker, proxy, responses, moto.endpoint, problems);
       results.delivery = await measureDelivery(root, proxy, moto.endpoint, problems);
     } finally {
       await responses.close();

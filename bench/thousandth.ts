@@ -1,12 +1,15 @@
 /**
  * Section 5: the time to enroll the 1,000th account in the account-list layout (SPEC R34), warm, against moto.
  * 999 held enrollments are seeded cheaply: both policies are written directly (built with the pure core) and the
- * ledger items (holding, bucket entry, key entry per account) are put directly; then one Create is timed.
+ * ledger items (holding, bucket entry, key entry per account) are put directly; then one Create is timed, and the
+ * bytes it read from the ledger are counted next to what reading the whole ledger costs (what every projection
+ * read before a request's projection read only its own accounts).
  */
 import { setMaxListeners } from 'node:events';
 import { createEstate } from '../devtools/estate';
 import { cfnEvent, stackIdIn } from '../devtools/events';
 import { createLedgerTable } from '../devtools/ledger-table';
+import type { AwsProxy } from '../devtools/aws-proxy';
 import type { ResponseServer } from '../devtools/response-server';
 import { awsLedgerStore } from '../src/aws/aws-ledger';
 import { enrollInAccountListBucket, enrollInAccountListKey } from '../src/core/account-list';
@@ -23,6 +26,11 @@ export interface ThousandthResult {
   enrollMs: number;
   bucketBytes: number;
   keyBytes: number;
+  /** DynamoDB Query and GetItem answers of the one Create, in bytes, and how many Queries. */
+  ledgerReadBytes: number;
+  ledgerQueries: number;
+  /** One read of the whole ledger partition, in bytes. */
+  wholeLedgerBytes: number;
 }
 
 const HELD = 999;
@@ -34,7 +42,7 @@ function sourceAccounts(policy: string | undefined, sid: string): string[] {
   return statement?.Condition?.StringEquals?.['aws:SourceAccount'] ?? [];
 }
 
-export async function measureThousandth(invoker: Invoker, responses: ResponseServer, motoEndpoint: string, problems: Problems): Promise<ThousandthResult | undefined> {
+export async function measureThousandth(invoker: Invoker, proxy: AwsProxy, responses: ResponseServer, motoEndpoint: string, problems: Problems): Promise<ThousandthResult | undefined> {
   heading('3b. Enrolling the 1,000th account (moto, account-list layout, warm; 999 held enrollments seeded)');
   const saved = { ...process.env };
   try {
@@ -70,8 +78,15 @@ export async function measureThousandth(invoker: Invoker, responses: ResponseSer
     const seedMs = Number(process.hrtime.bigint() - seedStart) / 1e6;
 
     const last = accounts[HELD]!;
+    proxy.clear();
     const invocation = await invoker.invoke(cfnEvent('Create', { AccountId: last }, { responseUrl: responses.url('create') }));
     if (!problems.check(invocation.response?.body.Status === 'SUCCESS', describeFailure(`enrolling account ${HELD + 1} in the account-list layout`, invocation))) return undefined;
+    const reads = proxy.calls.filter((c) => c.operation === 'Query' || c.operation === 'GetItem');
+    const ledgerReadBytes = reads.reduce((total, c) => total + c.responseBytes, 0);
+    const ledgerQueries = reads.filter((c) => c.operation === 'Query').length;
+    proxy.clear();
+    await ledger.readSnapshot(signal);
+    const wholeLedgerBytes = proxy.calls.filter((c) => c.operation === 'Query').reduce((total, c) => total + c.responseBytes, 0);
     const bucketText = await estate.readBucketPolicy();
     const keyText = await estate.readKeyPolicy();
     const inBucket = sourceAccounts(bucketText, BUCKET_SID);
@@ -86,10 +101,13 @@ export async function measureThousandth(invoker: Invoker, responses: ResponseSer
       enrollMs: invocation.elapsedMs,
       bucketBytes: Buffer.byteLength(bucketText ?? ''),
       keyBytes: Buffer.byteLength(keyText),
+      ledgerReadBytes,
+      ledgerQueries,
+      wholeLedgerBytes,
     };
     printTable(
-      ['layout', 'bucket name (length)', 'held before', 'enroll 1,000th (one Create)', 'bucket policy bytes', 'key policy bytes', 'seeding'],
-      [[result.layout, `${BUCKET} (${BUCKET.length})`, HELD, ms(result.enrollMs), result.bucketBytes.toLocaleString('en-US'), result.keyBytes.toLocaleString('en-US'), ms(seedMs, 0)]],
+      ['layout', 'bucket name (length)', 'held before', 'enroll 1,000th (one Create)', 'bucket policy bytes', 'key policy bytes', 'ledger read by the Create', 'whole ledger', 'seeding'],
+      [[result.layout, `${BUCKET} (${BUCKET.length})`, HELD, ms(result.enrollMs), result.bucketBytes.toLocaleString('en-US'), result.keyBytes.toLocaleString('en-US'), `${ledgerReadBytes.toLocaleString('en-US')} bytes (${ledgerQueries} Query)`, `${wholeLedgerBytes.toLocaleString('en-US')} bytes`, ms(seedMs, 0)]],
     );
     return result;
   } finally {
