@@ -63,6 +63,7 @@ export async function checkDeliveryOnSchedule(run: Run, deps: DeliveryDependenci
     }
     const count = (state: DeliveryState) => findings.filter((f) => f.status.state === state).length;
     const silentAccounts = new Set(findings.filter((f) => f.status.state === 'silent').map((f) => f.accountId)).size;
+    run.metrics.add('DeliveryCheckFailed', 0);
     run.metrics.add('DeliveryChecked', findings.length);
     run.metrics.add('SilentAccounts', silentAccounts);
     run.metrics.add('UnencryptedDeliveries', count('unencrypted'));
@@ -79,6 +80,8 @@ export async function checkDeliveryOnSchedule(run: Run, deps: DeliveryDependenci
       outOfTime: run.expired,
     });
   } catch (error) {
+    // Counted, so an alarm hears of a check that keeps failing rather than of silence (R36).
+    run.metrics.add('DeliveryCheckFailed', 1);
     log.error('the delivery check failed; the next scheduled run tries again', { step: run.step, reason: failureReason(error, run) });
   } finally {
     clearTimeout(stop);

@@ -25,6 +25,8 @@ export const METRIC_UNITS = {
   ReconcileFailed: 'Count',
   // per delivery check
   DeliveryChecked: 'Count',
+  /** 1 when a scheduled delivery check could not run (settings, policies or ledger unreadable), else 0. */
+  DeliveryCheckFailed: 'Count',
   SilentAccounts: 'Count',
   UnencryptedDeliveries: 'Count',
 } as const;

@@ -24,8 +24,8 @@ function periodOf(rate: string): number {
 }
 
 describe('alarms', () => {
-  it('are the seven R36 asks for, each named after the stack so the topic policy admits it', () => {
-    expect(alarms.map(([id]) => id)).toEqual(['RequestsFailedAlarm', 'ReconcileFailedAlarm', 'ReconcileMissingAlarm', 'CapacityAlarm', 'SilentAccountsAlarm', 'UnencryptedDeliveriesAlarm', 'DriftRepairedAlarm']);
+  it('are the seven R36 asks for and one for a delivery check that cannot run, each named after the stack so the topic policy admits it', () => {
+    expect(alarms.map(([id]) => id)).toEqual(['RequestsFailedAlarm', 'ReconcileFailedAlarm', 'ReconcileMissingAlarm', 'CapacityAlarm', 'SilentAccountsAlarm', 'UnencryptedDeliveriesAlarm', 'DeliveryCheckFailedAlarm', 'DriftRepairedAlarm']);
     for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmName['Fn::Sub']).toMatch(/^\$\{AWS::StackName\}-[a-z-]+$/);
       expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
@@ -50,6 +50,7 @@ describe('alarms', () => {
     expect(deployed('ReconcileFailedAlarm')).toEqual(latest);
     expect(deployed('SilentAccountsAlarm')).toEqual(latest);
     expect(deployed('UnencryptedDeliveriesAlarm')).toEqual(latest);
+    expect(deployed('DeliveryCheckFailedAlarm')).toEqual(latest);
     expect(deployed('CapacityAlarm')).toEqual({ ...latest, Threshold: 80 });
     expect(deployed('CapacityAlarm', { CapacityAlarmPercent: '95' }).Threshold).toBe(95);
     expect(template.Parameters.CapacityAlarmPercent).toMatchObject({ Type: 'Number', Default: 80, MinValue: 1, MaxValue: 100 });

@@ -230,13 +230,13 @@ describe('the scheduled check {"check": "delivery"} on the same files', () => {
     ]);
   });
 
-  it('records DeliveryChecked, SilentAccounts and UnencryptedDeliveries in one EMF record', async () => {
+  it('records DeliveryChecked, SilentAccounts, UnencryptedDeliveries and DeliveryCheckFailed 0 in one EMF record', async () => {
     h.metricRecords.length = 0;
     await h.invoke({ check: 'delivery' });
     expect(h.metricRecords).toHaveLength(1);
     const record = JSON.parse(h.metricRecords[0]!);
-    expect(record).toMatchObject({ DeliveryChecked: 11, SilentAccounts: 3, UnencryptedDeliveries: 2 });
-    expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual(['DeliveryChecked', 'SilentAccounts', 'UnencryptedDeliveries']);
+    expect(record).toMatchObject({ DeliveryChecked: 11, SilentAccounts: 3, UnencryptedDeliveries: 2, DeliveryCheckFailed: 0 });
+    expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual(['DeliveryCheckFailed', 'DeliveryChecked', 'SilentAccounts', 'UnencryptedDeliveries']);
   });
 
   it('keeps to 4 S3 requests per account and region', async () => {
@@ -245,7 +245,7 @@ describe('the scheduled check {"check": "delivery"} on the same files', () => {
     expect(s3RequestsFor('222222222201')).toBe(3);
   });
 
-  it('without the pinned bucket logs one error line and records no delivery metric', async () => {
+  it('without the pinned bucket logs one error line and records DeliveryCheckFailed 1, no finding', async () => {
     h.logs.length = 0;
     h.metricRecords.length = 0;
     const bucket = process.env.TRAIL_BUCKET_NAME;
@@ -256,7 +256,10 @@ describe('the scheduled check {"check": "delivery"} on the same files', () => {
       process.env.TRAIL_BUCKET_NAME = bucket;
     }
     expect(logLines()).toEqual([expect.objectContaining({ level: 'ERROR', message: 'the delivery check failed; the next scheduled run tries again', step: 'validating the settings', reason: expect.stringMatching(/^The delivery check needs the function settings TRAIL_BUCKET_NAME and TRAIL_KEY_ARN/) })]);
-    expect(h.metricRecords).toEqual([]);
+    expect(h.metricRecords).toHaveLength(1);
+    const record = JSON.parse(h.metricRecords[0]!);
+    expect(record.DeliveryCheckFailed).toBe(1);
+    expect(record._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual(['DeliveryCheckFailed']);
   });
 });
 
