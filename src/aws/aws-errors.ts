@@ -1,6 +1,5 @@
 import { OperatorError } from '../core/errors';
 import { isAbort } from '../abortable';
-import { isTransient } from './retry';
 
 /** What this project reads of an SDK or Node.js error. */
 export interface AwsLikeError {
@@ -39,8 +38,6 @@ export interface AwsFailure {
   name: string;
   /** The SDK message on one line, cut to 300 characters; may be empty. */
   detail: string;
-  /** Whether the call may succeed if tried again (throttling, 5xx, network), after the retries already spent. */
-  transient?: boolean;
 }
 
 /** One operator sentence per kind of failure. */
@@ -93,7 +90,7 @@ export function explainAwsError(error: unknown, action: string, resource: string
   const e = (error ?? {}) as AwsLikeError;
   const name = e.name ?? 'Error';
   const detail = (e.message ?? '').replace(/\s+/g, ' ').slice(0, 300);
-  return new AwsOperatorError({ kind: kindOf(e, name, action), action, resource, ...(region ? { region } : {}), name, detail, transient: isTransient(error) });
+  return new AwsOperatorError({ kind: kindOf(e, name, action), action, resource, ...(region ? { region } : {}), name, detail });
 }
 
 /** The same failure in another audience's words; anything that is not an explained AWS error passes through. */

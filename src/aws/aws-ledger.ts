@@ -24,10 +24,14 @@ import {
   PairFailure,
 } from '../ledger/model';
 import { checkBucketEntry, checkHolding, checkKeyEntry, ItemRecord } from '../ledger/validate-items';
+import { MAX_PLAUSIBLE_LEASE_MS } from '../lifecycle/lease';
 import { HolderRecord, LedgerStore, RecordedAnswer } from '../lifecycle/ports';
 import { explainAwsError } from './aws-errors';
 import { dynamoClient } from './clients';
-import { withRetries } from './retry';
+import { DEFAULT_RETRY, RetryOptions, withRetries } from './retry';
+
+/** Giving the lease back rides out a DynamoDB blip of a few seconds. */
+const RELEASE_RETRY: RetryOptions = { attempts: 10, baseDelayMs: 200, maxDelayMs: 1000 };
 
 /**
  * The ledger in one DynamoDB table with a `pk`/`sk` key:
@@ -42,8 +46,6 @@ const HOLDER = 'holder';
 const ANSWER = 'answer';
 const STATE = 'state';
 const PAIR_FAILURE = 'pairFailure:';
-/** A lease whose expiry lies further ahead than this was not written by a holder of this version: it has lapsed. */
-export const MAX_PLAUSIBLE_LEASE_MS = 120_000;
 /** Accounts whose items are read at once. */
 const PARALLEL_READS = 8;
 
@@ -178,11 +180,6 @@ function digest(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
-/** The key an answered request is recorded under: the request and the resource it was for. */
-export function answerKey(request: { StackId?: unknown; LogicalResourceId?: unknown; RequestId?: unknown; RequestType?: unknown }): string {
-  return digest(String(request.StackId), String(request.LogicalResourceId), String(request.RequestId), String(request.RequestType));
-}
-
 export function awsLedgerStore(tableName: string, region: string): LedgerStore {
   const dynamo = () => dynamoClient(region);
   const table = `the ledger table ${tableName}`;
@@ -194,9 +191,9 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
     }
   }
   /** A conditional write: false when its condition did not hold. */
-  async function conditional(action: string, signal: AbortSignal, operation: () => Promise<unknown>): Promise<boolean> {
+  async function conditional(action: string, signal: AbortSignal, operation: () => Promise<unknown>, retry: RetryOptions = DEFAULT_RETRY): Promise<boolean> {
     try {
-      await withRetries(operation, signal);
+      await withRetries(operation, signal, retry);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -323,6 +320,8 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
       const expression = `SET ${sets.join(', ')} REMOVE leaseOwner, leaseExpiresAt${completed.length > 0 ? ' DELETE pending :completed' : ''}`;
       return conditional('dynamodb:UpdateItem', signal, () =>
         update({ Key: keyOf(LEDGER, STATE), UpdateExpression: expression, ConditionExpression: 'leaseOwner = :owner', ExpressionAttributeValues: values, ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}) }, signal),
+        // Longer than other calls: a lease left behind blocks every other request until it lapses (R39).
+        RELEASE_RETRY,
       );
     },
     async readSnapshot(signal) {

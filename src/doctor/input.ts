@@ -1,6 +1,6 @@
 import type { LedgerTableDescription } from '../aws/aws-ledger-table';
 import type { EstateSnapshot } from '../estate/read-estate';
-import type { StatusTargets } from '../cli/targets';
+import type { StatusTargets } from '../estate/status-report';
 import type { Publisher } from '../iam/publish';
 import type { LedgerSnapshot } from '../ledger/model';
 

@@ -1,7 +1,7 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { answerKey } from '../aws/aws-ledger';
+import { createHash } from 'node:crypto';
 import { log } from '../log';
-import type { Outcome } from './lifecycle';
+import type { Outcome } from './outcome';
 import { LedgerStore, RecordedAnswer } from './ports';
 import { Run } from './run';
 
@@ -14,6 +14,11 @@ import { Run } from './run';
 const NO_URL_EXPIRY_KEEP_MS = 6 * 60 * 60 * 1000;
 /** Kept this long past the URL's expiry, for clock skew and slow deliveries. */
 const KEEP_PAST_EXPIRY_MS = 60 * 60 * 1000;
+
+/** The key an answered request is recorded under: the request and the resource it was for. */
+export function answerKey(request: { StackId?: unknown; LogicalResourceId?: unknown; RequestId?: unknown; RequestType?: unknown }): string {
+  return createHash('sha256').update([request.StackId, request.LogicalResourceId, request.RequestId, request.RequestType].map(String).join('\n')).digest('hex').slice(0, 32);
+}
 
 /** The recorded answer of this request, if it was answered before. From here on the request's answer is recorded. */
 export async function recallAnswer(event: CloudFormationCustomResourceEvent, run: Run, ledger: LedgerStore): Promise<Outcome | undefined> {

@@ -1,10 +1,9 @@
 import { fail } from '../core/errors';
 import { sleep } from '../abortable';
-import { MAX_PLAUSIBLE_LEASE_MS } from '../aws/aws-ledger';
 import { accountsOfPending, LedgerState } from '../ledger/model';
 import { log } from '../log';
-import { retryReleasing } from './release';
-import { LeaseKeeper, leaseExpiry, MIN_USEFUL_LEASE_MS } from './lease';
+import { releaseLease } from './release';
+import { LeaseKeeper, leaseExpiry, MAX_PLAUSIBLE_LEASE_MS, MIN_USEFUL_LEASE_MS } from './lease';
 import { LedgerContext, projectLedger, ProjectionReport, ProjectionScope } from './project-ledger';
 import { failureReason, Run } from './run';
 
@@ -117,7 +116,7 @@ async function projectUnderLease(context: LedgerContext, run: Run, held: LedgerS
     keeper.stop();
     unlink();
     // Past the guard the lease lapses on its own, SETTLE_MS after the guard; no further write starts.
-    if (!run.expired) await retryReleasing(() => ledger.releaseLease(run.id, { generation: held.generation, failure: failureReason(error, run) }, run.signal), error);
+    if (!run.expired) await releaseLease(() => ledger.releaseLease(run.id, { generation: held.generation, failure: failureReason(error, run) }, run.signal), error);
     throw error;
   } finally {
     keeper.stop();
@@ -127,7 +126,7 @@ async function projectUnderLease(context: LedgerContext, run: Run, held: LedgerS
   const failedPairs = Object.keys(report.pairFailures);
   // A pending change is complete once every pair its account touches was projected; the others stay pending.
   const completed = held.pending.filter((token) => !failedPairs.some((pair) => report.accountPairs.get(token.split('#')[0]!)?.includes(pair)));
-  const released = await retryReleasing(() => ledger.releaseLease(run.id, { generation: held.generation, pairFailures: report.pairFailures, completed, ...(report.reported !== undefined ? { reported: report.reported } : {}) }, run.signal));
+  const released = await releaseLease(() => ledger.releaseLease(run.id, { generation: held.generation, pairFailures: report.pairFailures, completed, ...(report.reported !== undefined ? { reported: report.reported } : {}) }, run.signal));
   if (!released) log.warn('the ledger lease lapsed before the projection was recorded; the next holder projects again', { generation: held.generation });
   log.info('ledger projected', { generation: held.generation, scope: scope === 'all' ? 'all' : scope.length, pairs: report.pairs, bucketWrites: report.bucketWrites, keyWrites: report.keyWrites, added: report.added, removed: report.removed, rejected: report.rejected, unheld: report.unheld.length, failedPairs: failedPairs.length });
   const pairFailureStates = Object.fromEntries(Object.entries(report.pairFailures).map(([pair, reason]) => [pair, { through: held.generation, reason }]));

@@ -13,6 +13,8 @@ import { Run } from './run';
 export const LEASE_MS = 8000;
 export const RENEW_EVERY_MS = 2500;
 export const SETTLE_MS = 1500;
+/** A lease whose expiry lies further ahead than this was not written by a holder of this version: it has lapsed. */
+export const MAX_PLAUSIBLE_LEASE_MS = 120_000;
 /** A lease shorter than this is not worth taking: too little time to read, write and verify. */
 export const MIN_USEFUL_LEASE_MS = 2500;
 /** Before a write, the lease is renewed when less than this is left. */

@@ -7,6 +7,8 @@ import { bucketEntryKey, Holder, Holding, holdingKey, holdingOf, keyEntryKey, pa
 import { holdingInScope, scopeLedger } from '../ledger/scope';
 import { log } from '../log';
 import { recallAnswer } from './answers';
+import { Outcome } from './outcome';
+export type { Outcome } from './outcome';
 import { awaitProjection, reconcile, RegisteredChange } from './group-commit';
 import { enrollmentOfPhysicalId, notEnrolledId, physicalIdOf } from './physical-id';
 import { LedgerStore, OrganizationMembership, PolicyStore } from './ports';
@@ -14,14 +16,6 @@ import { LedgerContext, pinsOf, ProjectionReport } from './project-ledger';
 import { responseData } from './response-data';
 import { failureReason, Run } from './run';
 
-export interface Outcome {
-  status: 'SUCCESS' | 'FAILED';
-  physicalResourceId: string;
-  reason?: string;
-  data?: Record<string, string>;
-  /** The recorded answer of a request answered before (SPEC R39): sent again, nothing applied. */
-  replayed?: boolean;
-}
 
 export interface Dependencies {
   env: Record<string, string | undefined>;
