@@ -68,7 +68,7 @@ describe('scripts/invoke.ts', () => {
     const run = await invoke([eventFile('create.json', estate), '--env', eventFile('env.json', estate)]);
     expect(run.code).toBe(0);
     expect(run.responses).toHaveLength(1);
-    expect(run.responses[0]).toMatchObject({ Status: 'SUCCESS', LogicalResourceId: 'Enrollment', Data: { AccountId: MEMBER, KeyArn: estate.keyArn, BucketName: 'my-trail-bucket' } });
+    expect(run.responses[0]).toMatchObject({ Status: 'SUCCESS', LogicalResourceId: 'AccountEnrollment', Data: { AccountId: MEMBER, KeyArn: estate.keyArn, BucketName: 'my-trail-bucket' } });
     expect(run.stdout).toBe(`${JSON.stringify(run.responses[0], null, 2)}\n`);
     expect(await estate.readBucketPolicy()).toContain(bucketResource);
     expect(await estate.readKeyPolicy()).toContain(trailPattern);
