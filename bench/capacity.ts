@@ -63,7 +63,7 @@ export function measureCapacity(problems: Problems): CapacityRow[] {
   for (const row of rows.filter((r) => r.layout === 'account-list' && r.bucketNameLength === 20 && r.logFilePrefix === '')) {
     problems.check(
       row.bucket.accounts >= ACCOUNT_LIST_FLOOR && row.key.accounts >= ACCOUNT_LIST_FLOOR,
-      `the account-list layout holds ${row.bucket.accounts} accounts in the bucket policy and ${row.key.accounts} in the key policy for a 20-character bucket name, fewer than ${ACCOUNT_LIST_FLOOR} (SPEC R34)`,
+      `the account-list layout holds ${row.bucket.accounts} accounts in the bucket policy and ${row.key.accounts} in the key policy for a 20-character bucket name, fewer than the ${ACCOUNT_LIST_FLOOR.toLocaleString('en-US')} it must hold`,
     );
   }
   console.log(`limits: bucket policy ${BUCKET_POLICY_LIMIT_BYTES.toLocaleString('en-US')} bytes, key policy ${KEY_POLICY_LIMIT_BYTES.toLocaleString('en-US')} bytes (compact JSON); owner already listed, not counted`);

@@ -20,7 +20,7 @@ export const CLI_SETTINGS: SettingsWording = {
  * The function settings the CLI reads; the others (PROTECTED_ACCOUNT_IDS, POLICY_LAYOUT, …) do not change what
  * it reports, so a bad value there, say in a deployment's variables loaded into the shell, does not stop it.
  */
-const CLI_VARIABLES = ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'LEDGER_TABLE_NAME', 'S3_FORCE_PATH_STYLE'] as const;
+export const CLI_VARIABLES = ['TRAIL_BUCKET_NAME', 'TRAIL_KEY_ARN', 'TRAIL_LOG_FILE_PREFIX', 'BUCKET_POLICY_SID', 'KEY_POLICY_SID', 'LEDGER_TABLE_NAME', 'S3_FORCE_PATH_STYLE'] as const;
 export type CliVariable = (typeof CLI_VARIABLES)[number];
 
 /** readSettings on the CLI's variables, less those a flag replaces, with messages that name the variable. */
