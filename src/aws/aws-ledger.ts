@@ -7,7 +7,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { log } from '../log';
 import {
   accountItemsPrefix,
@@ -176,10 +176,6 @@ function snapshotOf(items: Item[]): LedgerSnapshot {
   return snapshot;
 }
 
-function digest(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
-}
-
 export function awsLedgerStore(tableName: string, region: string): LedgerStore {
   const dynamo = () => dynamoClient(region);
   const table = `the ledger table ${tableName}`;
@@ -253,7 +249,7 @@ export function awsLedgerStore(tableName: string, region: string): LedgerStore {
       return stateOfItem(await getItem(LEDGER, STATE, signal));
     },
     async registerChange(accounts, signal) {
-      const tokens = accounts.map((account) => `${account}#${digest(account, String(Date.now()), String(Math.random())).slice(0, 12)}`);
+      const tokens = accounts.map((account) => `${account}#${randomUUID().slice(0, 13)}`);
       const register = () =>
         update(
           {

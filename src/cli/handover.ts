@@ -1,17 +1,12 @@
-import { fail } from '../core/errors';
 import { handoverPlan } from '../ledger/handover';
 import { HandoverArgs } from './args';
-import { ledgerOf } from './ledger';
-import { readCliSettings } from './wording';
+import { requiredLedger } from './ledger';
 
 type Env = Record<string, string | undefined>;
 
 /** cloudtrail-enrollment handover (SPEC R28): records the chosen adopted entries as the holders' own. */
 export async function handover(args: HandoverArgs, env: Env): Promise<string> {
-  // Without AWS_REGION the table is looked for in the pinned key's region, as status does, else us-east-1.
-  const keyRegion = readCliSettings(env, ['TRAIL_BUCKET_NAME', 'TRAIL_LOG_FILE_PREFIX', 'LEDGER_TABLE_NAME']).pinnedKey?.region;
-  const ledger = ledgerOf(args.table, env, keyRegion ?? 'us-east-1');
-  if (!ledger) fail('No enrollment ledger table given; pass --table NAME or set LEDGER_TABLE_NAME (the stack\'s LedgerTableName output).');
+  const ledger = requiredLedger(args.table, env);
   const signal = new AbortController().signal;
   const plan = handoverPlan(await ledger.readSnapshot(signal), args.all ? 'all' : new Set(args.accounts));
   for (const entry of plan.bucketEntries) await ledger.putBucketEntry(entry, signal);

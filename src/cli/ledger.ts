@@ -18,3 +18,14 @@ export function ledgerOf(table: string | undefined, env: Env, fallbackRegion: st
   const found = ledgerTableOf(table, env, fallbackRegion);
   return found && awsLedgerStore(found.name, found.region);
 }
+
+/**
+ * The ledger a command that only edits the ledger (handover, release) needs: --table or LEDGER_TABLE_NAME, read in
+ * AWS_REGION, else the pinned key's region, else us-east-1.
+ */
+export function requiredLedger(table: string | undefined, env: Env): LedgerStore {
+  const keyRegion = readCliSettings(env, ['TRAIL_BUCKET_NAME', 'TRAIL_LOG_FILE_PREFIX', 'LEDGER_TABLE_NAME']).pinnedKey?.region;
+  const ledger = ledgerOf(table, env, keyRegion ?? 'us-east-1');
+  if (!ledger) fail("No enrollment ledger table given; pass --table NAME or set LEDGER_TABLE_NAME (the stack's LedgerTableName output).");
+  return ledger;
+}

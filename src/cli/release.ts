@@ -1,8 +1,6 @@
-import { fail } from '../core/errors';
 import { releasePlan } from '../ledger/release';
 import { ReleaseArgs } from './args';
-import { ledgerOf } from './ledger';
-import { readCliSettings } from './wording';
+import { requiredLedger } from './ledger';
 
 type Env = Record<string, string | undefined>;
 
@@ -15,9 +13,7 @@ export const RECONCILE_NOW = `aws lambda invoke --function-name <the stack's Fun
  * writes no policy itself: the function's role does that, under the lease.
  */
 export async function release(args: ReleaseArgs, env: Env): Promise<string> {
-  const keyRegion = readCliSettings(env, ['TRAIL_BUCKET_NAME', 'TRAIL_LOG_FILE_PREFIX', 'LEDGER_TABLE_NAME']).pinnedKey?.region;
-  const ledger = ledgerOf(args.table, env, keyRegion ?? 'us-east-1');
-  if (!ledger) fail("No enrollment ledger table given; pass --table NAME or set LEDGER_TABLE_NAME (the stack's LedgerTableName output).");
+  const ledger = requiredLedger(args.table, env);
   const signal = new AbortController().signal;
   const holdings = releasePlan(await ledger.readSnapshot(signal), { accounts: new Set(args.accounts), holders: new Set(args.holders) });
   for (const holding of holdings) await ledger.deleteHolding(holding, signal);
